@@ -1,0 +1,54 @@
+import { FacialR1Error, errorMessage, formatProblem, type Problem } from "../util/errors.js";
+
+/** Machine output: exactly one JSON document per call, on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Machine output for streams: one compact JSON object per line, on stdout. */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Human output and messages: always stderr, so stdout stays parseable. */
+export function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function sayProblem(problem: Problem): void {
+  const prefix = problem.severity === "warning" ? "warning: " : "";
+  say(`${prefix}${formatProblem(problem)}`);
+}
+
+/**
+ * Wraps a command action: sets the exit code it returns and turns every error
+ * into one readable line on stderr (a stack trace only with FACIAL_R1_DEBUG=1).
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+export function reportError(err: unknown): 1 | 2 {
+  if (err instanceof FacialR1Error) {
+    say(`error: ${err.toString()}`);
+    return err.exitCode;
+  }
+  say(`error: ${errorMessage(err)}`);
+  if (process.env.FACIAL_R1_DEBUG && err instanceof Error && err.stack) say(err.stack);
+  return 1;
+}
+
+/** Parses a positive integer option, or throws an invalid-input error naming the option. */
+export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new FacialR1Error("invalid_input", `${name} must be a positive integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,237 @@
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { isUtf8 } from "node:buffer";
+import { dirname } from "node:path";
+import { invalidInput, type Problem } from "../util/errors.js";
+import { temporarySibling } from "../util/fs.js";
+
+/** Lines longer than this are rejected without ever being held in memory whole. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A non-blank line of a JSONL file, decoded; or the reason it could not be. */
+export type JsonlLine =
+  | { kind: "line"; file: string; line: number; text: string; bytes: number }
+  | { kind: "unreadable"; file: string; line: number; problem: Problem; bytes: number; raw?: Buffer };
+
+export interface ReadLinesOptions {
+  maxLineBytes?: number;
+  chunkBytes?: number;
+}
+
+/**
+ * Streams the lines of a JSONL file in constant memory. Handles CRLF, a UTF-8 BOM,
+ * blank lines (skipped, but counted in line numbers), a last line without newline,
+ * invalid UTF-8 and over-long lines (reported, never loaded whole).
+ */
+export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<JsonlLine> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  await assertReadableFile(file);
+  const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+
+  let lineNumber = 1;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversized = false;
+  let oversizedBytes = 0;
+  let first = true;
+
+  const finishLine = (buf: Buffer): JsonlLine | undefined => {
+    const number = lineNumber++;
+    let end = buf.length;
+    if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end--;
+    let start = 0;
+    if (first) {
+      first = false;
+      if (buf.length >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2]) start = 3;
+    }
+    const body = buf.subarray(start, end);
+    if (!isUtf8(body)) {
+      return {
+        kind: "unreadable",
+        file,
+        line: number,
+        bytes: buf.length,
+        raw: Buffer.from(body),
+        problem: { file, line: number, message: `invalid UTF-8 at byte ${firstInvalidUtf8Byte(body)} of the line` },
+      };
+    }
+    const text = body.toString("utf8");
+    if (isBlank(text)) return undefined;
+    return { kind: "line", file, line: number, text, bytes: buf.length };
+  };
+
+  const oversizedLine = (): JsonlLine => {
+    const number = lineNumber++;
+    first = false;
+    const result: JsonlLine = {
+      kind: "unreadable",
+      file,
+      line: number,
+      bytes: oversizedBytes,
+      problem: { file, line: number, message: `line is ${formatBytes(oversizedBytes)}, over the ${formatBytes(maxLineBytes)} limit` },
+    };
+    oversized = false;
+    oversizedBytes = 0;
+    return result;
+  };
+
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (oversized) {
+        oversizedBytes += end - start;
+      } else if (pendingBytes + (end - start) > maxLineBytes) {
+        oversized = true;
+        oversizedBytes = pendingBytes + (end - start);
+        pending = [];
+        pendingBytes = 0;
+      } else if (newline !== -1) {
+        const piece = chunk.subarray(start, end);
+        const whole = pendingBytes === 0 ? piece : Buffer.concat([...pending, piece], pendingBytes + piece.length);
+        pending = [];
+        pendingBytes = 0;
+        const result = finishLine(whole);
+        if (result) yield result;
+      } else {
+        // Copy: the stream may reuse its chunk buffers.
+        const piece = Buffer.from(chunk.subarray(start, end));
+        pending.push(piece);
+        pendingBytes += piece.length;
+      }
+      if (newline === -1) break;
+      if (oversized) yield oversizedLine();
+      start = newline + 1;
+    }
+  }
+  if (oversized) yield oversizedLine();
+  else if (pendingBytes > 0) {
+    const result = finishLine(Buffer.concat(pending, pendingBytes));
+    if (result) yield result;
+  }
+}
+
+/** A JSONL line parsed as JSON, or the reason it could not be. */
+export type JsonlValue =
+  | { kind: "value"; file: string; line: number; value: unknown; text: string }
+  | { kind: "unreadable"; file: string; line: number; problem: Problem; text?: string };
+
+/** `readLines` plus `JSON.parse`; invalid JSON is reported with the parser's reason. */
+export async function* readJsonl(file: string, options: ReadLinesOptions = {}): AsyncGenerator<JsonlValue> {
+  for await (const item of readLines(file, options)) {
+    if (item.kind === "unreadable") {
+      yield { kind: "unreadable", file, line: item.line, problem: item.problem };
+      continue;
+    }
+    try {
+      yield { kind: "value", file, line: item.line, value: JSON.parse(item.text), text: item.text };
+    } catch (err) {
+      yield {
+        kind: "unreadable",
+        file,
+        line: item.line,
+        text: item.text,
+        problem: { file, line: item.line, message: `invalid JSON: ${(err as Error).message}` },
+      };
+    }
+  }
+}
+
+async function assertReadableFile(file: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code ?? (err as Error).message}`, { file });
+  }
+  if (info.isDirectory()) throw invalidInput("is a directory, expected a JSONL file", { file });
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0b && c !== 0x0c) return false;
+  }
+  return true;
+}
+
+/** 1-based offset of the first byte that breaks UTF-8 (only called on invalid input). */
+function firstInvalidUtf8Byte(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length) {
+    const lead = buf[i];
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0 || !isUtf8(buf.subarray(i, i + length))) return i + 1;
+    i += length;
+  }
+  return buf.length;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/**
+ * Writes JSONL with backpressure to a temporary sibling, renamed into place on
+ * `close()`; `abort()` removes it. Readers never see a half-written file.
+ */
+export class JsonlWriter {
+  private readonly tmp: string;
+  private stream: WriteStream | undefined;
+  private opened: Promise<void> | undefined;
+  private written = 0;
+
+  constructor(readonly path: string) {
+    this.tmp = temporarySibling(path);
+  }
+
+  get count(): number {
+    return this.written;
+  }
+
+  async write(value: unknown): Promise<void> {
+    await this.writeLine(JSON.stringify(value));
+  }
+
+  /** Writes an already-serialised line (no newline inside). */
+  async writeLine(text: string): Promise<void> {
+    const stream = await this.open();
+    this.written++;
+    if (!stream.write(`${text}\n`)) await new Promise<void>((resolve) => stream.once("drain", resolve));
+  }
+
+  async close(): Promise<void> {
+    const stream = await this.open();
+    await new Promise<void>((resolve, reject) => {
+      stream.once("error", reject);
+      stream.end(() => resolve());
+    });
+    await rename(this.tmp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    this.stream?.destroy();
+    await rm(this.tmp, { force: true });
+  }
+
+  private open(): Promise<WriteStream> {
+    this.opened ??= (async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.stream = createWriteStream(this.tmp);
+      await new Promise<void>((resolve, reject) => {
+        this.stream!.once("open", () => resolve());
+        this.stream!.once("error", reject);
+      });
+    })();
+    return this.opened.then(() => this.stream!);
+  }
+}
