@@ -3,6 +3,10 @@ import { Command, CommanderError } from "commander";
 import { reportError } from "./io.js";
 import { registerDataCommands } from "./data.js";
 import { registerQuickstartCommand } from "./quickstart.js";
+import { registerRewardsCommands } from "./rewards.js";
+import { registerPluginCommands } from "./plugin.js";
+import { registerEvalCommands } from "./eval.js";
+import { registerPlanCommands } from "./plan.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -12,6 +16,10 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDataCommands(program);
+  registerRewardsCommands(program);
+  registerPluginCommands(program);
+  registerPlanCommands(program);
+  registerEvalCommands(program);
   registerQuickstartCommand(program);
   return program;
 }
