@@ -1,7 +1,9 @@
 // Runs every tests/**/*.test.ts with Node's built-in runner (Node 20 does not expand globs itself).
 // Extra arguments narrow the run: `npm test -- tests/data` or a list of files.
+// When tests/launch/ is part of the run, the real Slurm and sshd of tests/infra/ are started
+// first (and stopped afterwards if this run started them).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 function collect(path) {
@@ -17,7 +19,21 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
-  stdio: "inherit",
-});
+
+const env = { ...process.env };
+let startedInfra = false;
+if (files.some((f) => f.includes(join("tests", "launch")))) {
+  const stateDir = env.FACIAL_R1_INFRA_DIR || "/tmp/facial-r1-infra";
+  const wasUp = existsSync(join(stateDir, "infra.env"));
+  const up = spawnSync("bash", ["tests/infra/up.sh", stateDir], { encoding: "utf8" });
+  if (up.status === 0) {
+    env.FACIAL_R1_INFRA_ENV = up.stdout.trim();
+    startedInfra = !wasUp;
+  } else {
+    env.FACIAL_R1_INFRA_UNAVAILABLE = (up.stderr || up.stdout || "tests/infra/up.sh failed").trim().split("\n").pop();
+  }
+}
+
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit", env });
+if (startedInfra) spawnSync("bash", ["tests/infra/down.sh"], { stdio: "inherit" });
 process.exit(result.status ?? 1);

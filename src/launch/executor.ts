@@ -1,0 +1,119 @@
+import { spawn } from "node:child_process";
+import { cp, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { failure } from "../util/errors.js";
+import { shellQuote } from "../trainer/shell.js";
+import type { SshTarget } from "./types.js";
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Where a run's commands execute: this machine or a host reached over ssh. Backends are
+ * written once against this interface, so the local, ssh and slurm-through-a-login-node
+ * paths share their logic.
+ */
+export interface Executor {
+  readonly description: string;
+  /** Runs a bash script (given on stdin, so no quoting layer is involved). */
+  exec(script: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Copies a local directory's contents into `remoteDir`; resumable, idempotent. */
+  pushDir(localDir: string, remoteDir: string): Promise<void>;
+  /** Copies `remotePath` (a file or directory) to `localPath`; resumable, idempotent. */
+  pull(remotePath: string, localPath: string, options?: { exclude?: string[] }): Promise<void>;
+}
+
+export function runProcess(command: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], timeout: options.timeoutMs });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (err) => reject(failure(`cannot run ${command}: ${err.message}`)));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.stdin.on("error", () => {}); // the command may exit before reading its input
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Rsync flags for resumable, verified copies: partial files land aside and are completed on rerun. */
+const RSYNC_FLAGS = ["-a", "--partial", "--partial-dir=.rsync-partial"];
+
+export class LocalExecutor implements Executor {
+  readonly description = "this machine";
+
+  exec(script: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    return runProcess("bash", ["-s"], { input: script, timeoutMs: options.timeoutMs });
+  }
+
+  async pushDir(localDir: string, remoteDir: string): Promise<void> {
+    if (localDir === remoteDir) return;
+    await mkdir(remoteDir, { recursive: true });
+    await cp(localDir, remoteDir, { recursive: true });
+  }
+
+  async pull(remotePath: string, localPath: string, options: { exclude?: string[] } = {}): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    const excludes = (options.exclude ?? []).map((e) => `--exclude=${e}`);
+    const result = await runProcess("rsync", [...RSYNC_FLAGS, ...excludes, remotePath, localPath]);
+    if (result.code !== 0) throw failure(`copy of ${remotePath} failed: ${lastLine(result.stderr)}`);
+  }
+}
+
+export class SshExecutor implements Executor {
+  readonly description: string;
+
+  constructor(private readonly target: SshTarget) {
+    this.description = `${target.user ? `${target.user}@` : ""}${target.host}`;
+  }
+
+  /** Options shared by ssh and rsync's remote shell. */
+  private sshOptions(): string[] {
+    const t = this.target;
+    return [
+      ...(t.config_file ? ["-F", t.config_file] : []),
+      ...(t.port ? ["-p", String(t.port)] : []),
+      ...(t.identity_file ? ["-i", t.identity_file, "-o", "IdentitiesOnly=yes"] : []),
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ServerAliveInterval=15",
+    ];
+  }
+
+  private destination(): string {
+    return this.description;
+  }
+
+  async exec(script: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    const result = await runProcess("ssh", [...this.sshOptions(), this.destination(), "bash -s"], { input: script, timeoutMs: options.timeoutMs });
+    if (result.code === 255) throw failure(`ssh to ${this.description} failed: ${lastLine(result.stderr)}`);
+    return result;
+  }
+
+  async pushDir(localDir: string, remoteDir: string): Promise<void> {
+    const made = await this.exec(`mkdir -p ${shellQuote(remoteDir)}`);
+    if (made.code !== 0) throw failure(`cannot create ${remoteDir} on ${this.description}: ${lastLine(made.stderr)}`);
+    await this.rsync([`${localDir.replace(/\/?$/, "/")}`, `${this.destination()}:${remoteDir.replace(/\/?$/, "/")}`]);
+  }
+
+  async pull(remotePath: string, localPath: string, options: { exclude?: string[] } = {}): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    await this.rsync([...(options.exclude ?? []).map((e) => `--exclude=${e}`), `${this.destination()}:${remotePath}`, localPath]);
+  }
+
+  private async rsync(args: string[]): Promise<void> {
+    const remoteShell = ["ssh", ...this.sshOptions()].map(shellQuote).join(" ");
+    const result = await runProcess("rsync", [...RSYNC_FLAGS, "-e", remoteShell, ...args]);
+    if (result.code !== 0) throw failure(`rsync with ${this.description} failed (exit ${result.code}): ${lastLine(result.stderr)}`);
+  }
+}
+
+export function lastLine(text: string): string {
+  const lines = text.trim().split("\n");
+  return lines[lines.length - 1] || "(no message)";
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { invalidInput } from "../util/errors.js";
+import { saveRun } from "../runs/registry.js";
+import { LocalExecutor, SshExecutor, type Executor } from "./executor.js";
+import { ProcessBackend } from "./process-backend.js";
+import { SlurmBackend } from "./slurm.js";
+import { isFinished, SlurmOptionsSchema, type LaunchBackend, type LaunchConfig, type RunRecord, type RunStatus } from "./types.js";
+
+/** What `launch` needs to know about a planned bundle, read from its manifest.json. */
+export interface BundleInfo {
+  dir: string;
+  name: string;
+  entry: string;
+  outputDir: string;
+}
+
+export async function readBundle(dir: string, entryOverride?: string): Promise<BundleInfo> {
+  const abs = resolve(dir);
+  let manifest: { name?: string; scripts?: { train?: string }; config?: { name?: string; output?: { dir?: string } } } = {};
+  try {
+    manifest = JSON.parse(await readFile(join(abs, "manifest.json"), "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw invalidInput(`manifest.json is not valid JSON: ${(err as Error).message}`, { file: join(abs, "manifest.json") });
+    if (!entryOverride) throw invalidInput("not a run bundle: no manifest.json (make one with facial-r1 plan, or pass --entry SCRIPT)", { file: abs });
+  }
+  const entry = entryOverride ?? manifest.scripts?.train;
+  if (!entry) throw invalidInput("manifest.json names no train script (scripts.train)", { file: join(abs, "manifest.json") });
+  try {
+    if (!(await stat(join(abs, entry))).isFile()) throw new Error("not a file");
+  } catch {
+    throw invalidInput(`entry script ${entry} is missing from the bundle`, { file: abs });
+  }
+  const name = manifest.name ?? manifest.config?.name ?? basename(abs);
+  return { dir: abs, name, entry, outputDir: manifest.config?.output?.dir ?? `outputs/${name}` };
+}
+
+export function newRunId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 40) || "run";
+  return `${safe}-${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export function executorFor(record: Pick<RunRecord, "backend" | "ssh" | "slurm">): Executor {
+  if (record.backend === "ssh") {
+    if (!record.ssh) throw invalidInput("the ssh backend needs ssh settings (host, workdir)", { field: "ssh" });
+    return new SshExecutor(record.ssh);
+  }
+  if (record.backend === "slurm" && record.slurm?.login) return new SshExecutor(record.slurm.login);
+  return new LocalExecutor();
+}
+
+export function backendFor(record: RunRecord): LaunchBackend {
+  const executor = executorFor(record);
+  if (record.backend === "slurm") return new SlurmBackend(executor, { tasksPerNode: slurmTasksPerNode() });
+  return new ProcessBackend(executor);
+}
+
+/**
+ * Tasks per Slurm node. Real runs use one torchrun per node; the test cluster has one node,
+ * so FACIAL_R1_SLURM_TASKS_PER_NODE lets several tasks stand in for several nodes.
+ */
+function slurmTasksPerNode(): number | undefined {
+  const value = Number(process.env.FACIAL_R1_SLURM_TASKS_PER_NODE);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** Copies the bundle where it will run (remote backends), submits it and registers the run. */
+export async function launchBundle(params: { bundle: BundleInfo; config: LaunchConfig; runId?: string }): Promise<RunRecord> {
+  const { bundle, config } = params;
+  const id = params.runId ?? newRunId(bundle.name);
+  const remote = config.backend === "ssh" ? config.ssh : config.backend === "slurm" ? config.slurm?.login : undefined;
+  if (config.backend === "ssh" && !config.ssh) throw invalidInput("--backend ssh needs ssh settings: host and workdir (flags or launch config)", { field: "ssh" });
+  let record: RunRecord = {
+    id,
+    backend: config.backend,
+    bundle: bundle.dir,
+    entry: bundle.entry,
+    createdAt: new Date().toISOString(),
+    workdir: remote ? `${remote.workdir.replace(/\/$/, "")}/${id}` : bundle.dir,
+    outputDir: bundle.outputDir,
+    ssh: config.backend === "ssh" ? config.ssh : undefined,
+    slurm: config.backend === "slurm" ? { ...SlurmOptionsSchema.parse(config.slurm ?? {}), jobId: "" } : undefined,
+  };
+  await executorFor(record).pushDir(bundle.dir, record.workdir);
+  record = await backendFor(record).submit(record, config.setup);
+  await saveRun(record);
+  return record;
+}
+
+/** The run's current status, remembered in the registry so `runs list` can show it. */
+export async function refreshStatus(record: RunRecord): Promise<RunStatus> {
+  if (record.lastStatus && isFinished(record.lastStatus.state)) return record.lastStatus;
+  const status = await backendFor(record).status(record);
+  await saveRun({ ...record, lastStatus: status });
+  return status;
+}

@@ -1,0 +1,246 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, posix } from "node:path";
+import { shellQuote } from "../trainer/shell.js";
+import { writeFileAtomic } from "../util/fs.js";
+import { invalidInput } from "../util/errors.js";
+import { executorFor, refreshStatus } from "../launch/launch.js";
+import { JOB_LOG } from "../launch/job-files.js";
+import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
+import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
+import { renderRunCharts } from "./run-charts.js";
+
+export type CheckpointChoice = "all" | "last" | "best" | "none";
+
+export interface PullOptions {
+  record: RunRecord;
+  out: string;
+  checkpoints?: CheckpointChoice;
+  /** Metric that picks the best checkpoint (higher is better), e.g. "reward". */
+  bestMetric?: string;
+  /** false: metrics, logs and checkpoint metadata only, no model or optimizer files. */
+  weights?: boolean;
+  /** Also render the charts as PNG. */
+  png?: boolean;
+  /** How long a checkpoint must stay unchanged to count as fully written while the run is live. */
+  settleMs?: number;
+}
+
+export interface CheckpointReport {
+  name: string;
+  step: number;
+  action: "fetched" | "already-pulled" | "not-selected" | "incomplete";
+}
+
+export interface PullReport {
+  run: string;
+  out: string;
+  status: RunStatus;
+  checkpoints: CheckpointReport[];
+  metricsRows: number;
+  files: { metricsJsonl?: string; metricsCsv?: string; trainerState?: string; jobLog: string; charts: string[] };
+  summary: RunSummary | undefined;
+}
+
+/** Files that hold weights or optimizer state: left out by --no-weights. */
+const WEIGHT_PATTERNS = ["*.safetensors", "*.bin", "*.pt", "*.pth", "*.ckpt", "global_step*", "zero_to_fp32.py", "latest"];
+const MARKER = ".facial-r1-pulled.json";
+
+interface RemoteCheckpoint {
+  name: string;
+  step: number;
+  hasState: boolean;
+  fingerprint: string;
+}
+
+/**
+ * Brings a run back: its logs, trainer_state.json and chosen checkpoints, then derives
+ * metrics.jsonl / metrics.csv, charts and a summary. Safe to interrupt and rerun: files land
+ * atomically, checkpoints already pulled are not fetched again, checkpoints still being
+ * written are skipped.
+ */
+export async function pullRun(options: PullOptions): Promise<PullReport> {
+  const { record, out } = options;
+  const executor = executorFor(record);
+  const status = await refreshStatus(record);
+  const outputDir = isAbsolute(record.outputDir) ? record.outputDir : posix.join(record.workdir, record.outputDir);
+  const excludes = options.weights === false ? WEIGHT_PATTERNS : [];
+
+  let listing = await listCheckpoints(executor, outputDir);
+  if (!isFinished(status.state)) {
+    await new Promise((r) => setTimeout(r, options.settleMs ?? 1500));
+    const again = new Map((await listCheckpoints(executor, outputDir)).map((c) => [c.name, c]));
+    listing = listing.map((c) => (again.get(c.name)?.fingerprint === c.fingerprint ? c : { ...c, hasState: false }));
+  }
+  const complete = listing.filter((c) => c.hasState);
+
+  await executor.pull(`${record.workdir}/${JOB_LOG}`, join(out, "job.log")).catch(() => undefined);
+  // Top-level files of the output dir: trainer_state.json, the rollout debug log, the final model unless --no-weights.
+  if (listing.length > 0 || (await remoteExists(executor, outputDir))) {
+    await executor.pull(`${outputDir}/`, join(out, "output/"), { exclude: ["*/", ...excludes] });
+  }
+
+  const lastComplete = complete[complete.length - 1];
+  let state = await readState(join(out, "output", "trainer_state.json"));
+  let statePath = join(out, "output", "trainer_state.json");
+  if (!state && lastComplete) {
+    statePath = join(out, "checkpoints", lastComplete.name, "trainer_state.json");
+    await executor.pull(`${outputDir}/${lastComplete.name}/trainer_state.json`, statePath);
+    state = await readState(statePath);
+  }
+  const rows = state ? metricRows(state) : [];
+
+  const selected = selectCheckpoints(complete, options.checkpoints ?? "last", rows, options.bestMetric ?? "reward");
+  const reports: CheckpointReport[] = [];
+  for (const checkpoint of listing) {
+    if (!checkpoint.hasState) {
+      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "incomplete" });
+      continue;
+    }
+    if (!selected.has(checkpoint.name)) {
+      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "not-selected" });
+      continue;
+    }
+    const local = join(out, "checkpoints", checkpoint.name);
+    const marker = await readMarker(join(local, MARKER));
+    if (marker && marker.fingerprint === checkpoint.fingerprint && (marker.weights || options.weights === false)) {
+      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "already-pulled" });
+      continue;
+    }
+    await executor.pull(`${outputDir}/${checkpoint.name}/`, `${local}/`, { exclude: excludes });
+    await writeFileAtomic(join(local, MARKER), `${JSON.stringify({ fingerprint: checkpoint.fingerprint, weights: options.weights !== false })}\n`);
+    reports.push({ name: checkpoint.name, step: checkpoint.step, action: "fetched" });
+  }
+
+  const files: PullReport["files"] = { jobLog: join(out, "job.log"), charts: [] };
+  let summary: RunSummary | undefined;
+  if (state) {
+    files.trainerState = statePath;
+    files.metricsJsonl = join(out, "metrics.jsonl");
+    files.metricsCsv = join(out, "metrics.csv");
+    await writeFileAtomic(files.metricsJsonl, metricsJsonl(rows));
+    await writeFileAtomic(files.metricsCsv, metricsCsv(rows));
+    files.charts = await renderRunCharts({ rows, dir: join(out, "charts"), png: options.png ?? false });
+    summary = summarize(record, status, state, rows);
+    await writeFileAtomic(join(out, "summary.txt"), `${formatSummary(summary)}\n`);
+  }
+  return { run: record.id, out, status, checkpoints: reports, metricsRows: rows.length, files, summary };
+}
+
+async function listCheckpoints(executor: ReturnType<typeof executorFor>, outputDir: string): Promise<RemoteCheckpoint[]> {
+  // One line per checkpoint: name, whether trainer_state.json is there, and a fingerprint of
+  // every file's size and mtime (it changes while the checkpoint is still being written).
+  const script = [
+    `cd ${shellQuote(outputDir)} 2>/dev/null || exit 0`,
+    "for d in checkpoint-*; do",
+    '  [ -d "$d" ] || continue',
+    '  state=0; [ -f "$d/trainer_state.json" ] && state=1',
+    '  fp=$(find "$d" -type f -printf "%P %s %T@\\n" | LC_ALL=C sort | md5sum | cut -c1-32)',
+    '  printf "%s\\t%s\\t%s\\n" "$d" "$state" "$fp"',
+    "done",
+  ].join("\n");
+  const result = await executor.exec(script);
+  return result.stdout
+    .split("\n")
+    .map((line) => line.split("\t"))
+    .filter((f) => f.length === 3 && /^checkpoint-\d+$/.test(f[0]))
+    .map(([name, state, fingerprint]) => ({ name, step: Number(name.slice("checkpoint-".length)), hasState: state === "1", fingerprint }))
+    .sort((a, b) => a.step - b.step);
+}
+
+async function remoteExists(executor: ReturnType<typeof executorFor>, path: string): Promise<boolean> {
+  return (await executor.exec(`[ -d ${shellQuote(path)} ]`)).code === 0;
+}
+
+function selectCheckpoints(complete: RemoteCheckpoint[], choice: CheckpointChoice, rows: MetricRow[], metric: string): Set<string> {
+  if (choice === "none" || complete.length === 0) return new Set();
+  if (choice === "all") return new Set(complete.map((c) => c.name));
+  if (choice === "last") return new Set([complete[complete.length - 1].name]);
+  if (rows.length > 0 && !rows.some((r) => r.values[metric] !== undefined)) {
+    const known = [...new Set(rows.flatMap((r) => Object.keys(r.values)))].sort().join(", ");
+    throw invalidInput(`no metric "${metric}" in the run's log_history (it has: ${known})`, { field: "--best-metric" });
+  }
+  let best: RemoteCheckpoint | undefined;
+  let bestValue = -Infinity;
+  for (const c of complete) {
+    const value = metricAtStep(rows, metric, c.step);
+    if (value !== undefined && value > bestValue) {
+      best = c;
+      bestValue = value;
+    }
+  }
+  return new Set(best ? [best.name] : []);
+}
+
+async function readState(path: string): Promise<TrainerState | undefined> {
+  if (!existsSync(path)) return undefined;
+  return parseTrainerState(await readFile(path, "utf8"), path);
+}
+
+async function readMarker(path: string): Promise<{ fingerprint: string; weights: boolean } | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunSummary {
+  run: string;
+  backend: string;
+  state: string;
+  exitCode?: number;
+  reason?: string;
+  step: number;
+  maxSteps?: number;
+  epoch?: number | null;
+  first: Record<string, number>;
+  last: Record<string, number>;
+  best: Record<string, { value: number; step: number }>;
+  train?: Record<string, number>;
+}
+
+function summarize(record: RunRecord, status: RunStatus, state: TrainerState, rows: MetricRow[]): RunSummary {
+  const best: RunSummary["best"] = {};
+  for (const row of rows) {
+    for (const [key, value] of Object.entries(row.values)) {
+      if ((key === "reward" || key.startsWith("rewards/")) && (!best[key] || value > best[key].value)) best[key] = { value, step: row.step };
+    }
+  }
+  return {
+    run: record.id,
+    backend: record.backend,
+    state: status.state,
+    exitCode: status.exitCode,
+    reason: status.reason,
+    step: state.global_step,
+    maxSteps: state.max_steps,
+    epoch: state.epoch,
+    first: rows[0]?.values ?? {},
+    last: rows[rows.length - 1]?.values ?? {},
+    best,
+    train: trainSummary(state),
+  };
+}
+
+export function formatSummary(s: RunSummary): string {
+  const keys = [...new Set([...Object.keys(s.last)])].filter((k) => k !== "step" && k !== "epoch").sort();
+  const lines = [
+    `run ${s.run} (${s.backend}): ${s.state}${s.exitCode !== undefined ? `, exit code ${s.exitCode}` : ""}`,
+    `step ${s.step}${s.maxSteps ? `/${s.maxSteps}` : ""}, epoch ${s.epoch ?? "?"}`,
+    "",
+    `${"metric".padEnd(28)} ${"first".padStart(12)} ${"last".padStart(12)} ${"best (step)".padStart(20)}`,
+    ...keys.map((k) => {
+      const best = s.best[k] ? `${num(s.best[k].value)} (${s.best[k].step})` : "";
+      return `${k.padEnd(28)} ${num(s.first[k]).padStart(12)} ${num(s.last[k]).padStart(12)} ${best.padStart(20)}`;
+    }),
+  ];
+  if (s.train) lines.push("", `train_runtime ${num(s.train.train_runtime)} s, train_loss ${num(s.train.train_loss)}`);
+  if (s.reason && s.state !== "succeeded") lines.push("", `reason: ${s.reason}`);
+  return lines.join("\n");
+}
+
+function num(value: number | undefined): string {
+  if (value === undefined) return "-";
+  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(3) : String(Number(value.toFixed(4)));
+}

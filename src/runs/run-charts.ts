@@ -1,0 +1,29 @@
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/fs.js";
+import { renderLineChart, type Series } from "./line-chart.js";
+import type { MetricRow } from "./trainer-state.js";
+
+/** The charts a pulled run gets: reward per function, KL, completion length. */
+export async function renderRunCharts(params: { rows: MetricRow[]; dir: string; png: boolean }): Promise<string[]> {
+  const { rows } = params;
+  const series = (key: string, name = key): Series => ({ name, points: rows.filter((r) => r.values[key] !== undefined).map((r) => ({ x: r.step, y: r.values[key] })) });
+  const rewardKeys = [...new Set(rows.flatMap((r) => Object.keys(r.values)))].filter((k) => k.startsWith("rewards/")).sort();
+  const charts: { name: string; svg: string }[] = [
+    { name: "rewards", svg: renderLineChart({ title: "Reward per function", xLabel: "step", series: [series("reward", "total"), ...rewardKeys.map((k) => series(k, k.slice("rewards/".length)))] }) },
+    { name: "kl", svg: renderLineChart({ title: "KL divergence", xLabel: "step", series: [series("kl")] }) },
+    { name: "completion_length", svg: renderLineChart({ title: "Completion length (tokens)", xLabel: "step", series: [series("completion_length")] }) },
+  ];
+  const written: string[] = [];
+  for (const chart of charts) {
+    const svgPath = join(params.dir, `${chart.name}.svg`);
+    await writeFileAtomic(svgPath, chart.svg);
+    written.push(svgPath);
+    if (params.png) {
+      const { default: sharp } = await import("sharp");
+      const pngPath = join(params.dir, `${chart.name}.png`);
+      await writeFileAtomic(pngPath, await sharp(Buffer.from(chart.svg)).png().toBuffer());
+      written.push(pngPath);
+    }
+  }
+  return written;
+}

@@ -1,0 +1,92 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { cli, planBundle, runIdOf, scratch, standInTrainer } from "./fixture.js";
+import { infraEnv } from "../helpers/infra.js";
+
+describe("local backend", () => {
+  let dir: string;
+  let bundle: string;
+  let setup: string[];
+
+  before(async () => {
+    dir = await scratch();
+    bundle = await planBundle(dir);
+    setup = await standInTrainer(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("runs the planned bundle to success and pulls metrics, charts and the checkpoint back", async (t) => {
+    if (!infraEnv(t)) return;
+    const home = join(dir, "home-ok");
+    const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"]);
+    const id = runIdOf(launched);
+    const status = await cli(home, ["status", id, "--json"]);
+    assert.deepEqual(JSON.parse(status.stdout), { run: id, backend: "local", state: "succeeded", exitCode: 0 });
+
+    const out = join(dir, "pulled");
+    const pulled = await cli(home, ["pull", id, "--out", out, "--checkpoints", "all", "--json"]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const report = JSON.parse(pulled.stdout);
+    assert.deepEqual(report.checkpoints.map((c: { action: string }) => c.action), ["fetched"]);
+
+    const csv = (await readFile(join(out, "metrics.csv"), "utf8")).trim().split("\n");
+    const header = csv[0].split(",");
+    for (const column of ["step", "reward", "rewards/format_reward", "rewards/accuracy_reward", "rewards/au_reward"]) assert.ok(header.includes(column), column);
+    assert.equal(csv.length - 1, report.metricsRows);
+    // The stand-in scored its completions with the emitted plugin: the components differ and sum to the total.
+    const row = Object.fromEntries(header.map((h, i) => [h, Number(csv[1].split(",")[i])]));
+    const sum = row["rewards/format_reward"] + row["rewards/accuracy_reward"] + row["rewards/au_reward"];
+    assert.ok(Math.abs(sum - row.reward) < 1e-9);
+    assert.notEqual(row["rewards/format_reward"], row["rewards/au_reward"]);
+
+    const charts = await readdir(join(out, "charts"));
+    assert.deepEqual(charts.sort(), ["completion_length.svg", "kl.svg", "rewards.svg"]);
+    assert.match(await readFile(join(out, "charts", "rewards.svg"), "utf8"), /<polyline/);
+    assert.ok(existsSync(join(out, "output", "rollouts.log")), "the rollout debug log comes back");
+    assert.match(await readFile(join(out, "summary.txt"), "utf8"), /succeeded/);
+
+    // A second pull fetches nothing again.
+    const weights = join(out, "checkpoints", "checkpoint-5", "model.safetensors");
+    const before = await stat(weights);
+    const again = JSON.parse((await cli(home, ["pull", id, "--out", out, "--checkpoints", "all", "--json"])).stdout);
+    assert.deepEqual(again.checkpoints.map((c: { action: string }) => c.action), ["already-pulled"]);
+    assert.equal((await stat(weights)).mtimeMs, before.mtimeMs);
+
+    const listed = await cli(home, ["runs", "list", "--json"]);
+    assert.deepEqual(JSON.parse(listed.stdout).map((r: { id: string }) => r.id), [id]);
+  });
+
+  it("reports a failed run with its exit code and the log's last lines", async (t) => {
+    if (!infraEnv(t)) return;
+    const home = join(dir, "home-fail");
+    const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"], { STANDIN_FAIL_AT_STEP: "2" });
+    assert.equal(launched.code, 1);
+    const { id, status } = JSON.parse(launched.stdout);
+    assert.equal(status.state, "failed");
+    assert.equal(status.exitCode, 3);
+    assert.match(status.reason, /simulated failure at step 2/);
+    const waited = await cli(home, ["status", id, "--wait"]);
+    assert.equal(waited.code, 1);
+  });
+
+  it("cancels a running job and its whole process group", async (t) => {
+    if (!infraEnv(t)) return;
+    const home = join(dir, "home-cancel");
+    const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "running", "--json"], { STANDIN_STEP_SECONDS: "30" });
+    const { id, pid } = JSON.parse(launched.stdout);
+    const cancelled = await cli(home, ["cancel", id]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    const status = JSON.parse((await cli(home, ["status", id, "--json"])).stdout);
+    assert.equal(status.state, "cancelled");
+    assert.throws(() => process.kill(-pid, 0), "no process of the group is left");
+  });
+
+  it("refuses a directory that is not a bundle", async () => {
+    const result = await cli(join(dir, "home-bad"), ["launch", dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /not a run bundle: no manifest.json/);
+  });
+});

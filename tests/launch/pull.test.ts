@@ -1,0 +1,89 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { scratch } from "./fixture.js";
+import { infraEnv } from "../helpers/infra.js";
+import { pullRun } from "../../src/runs/pull.js";
+import type { RunRecord } from "../../src/launch/types.js";
+
+function trainerState(step: number, rewards: number[]): string {
+  const log_history = rewards.map((reward, i) => ({ step: i + 1, reward, "rewards/format_reward": reward / 2, loss: 0.1, epoch: (i + 1) / rewards.length }));
+  return JSON.stringify({ global_step: step, max_steps: rewards.length, epoch: 1, log_history });
+}
+
+describe("pull", () => {
+  let dir: string;
+  let job: ChildProcess;
+  let record: RunRecord;
+  let output: string;
+
+  before(async () => {
+    dir = await scratch();
+    const workdir = join(dir, "run");
+    output = join(workdir, "outputs", "demo");
+    await mkdir(join(workdir, ".facial-r1"), { recursive: true });
+    // A live "job": the pull must treat the run as still running.
+    job = spawn("sleep", ["120"], { stdio: "ignore" });
+    await writeFile(join(workdir, ".facial-r1", "pid"), `${job.pid}\n`);
+    await writeFile(join(workdir, ".facial-r1", "job.log"), "step 1\nstep 2\n");
+    for (const step of [1, 2]) {
+      await mkdir(join(output, `checkpoint-${step}`), { recursive: true });
+      await writeFile(join(output, `checkpoint-${step}`, "model.safetensors"), Buffer.alloc(4096 * step, step));
+      await writeFile(join(output, `checkpoint-${step}`, "trainer_state.json"), trainerState(step, [0.5, 1.5, 1.0].slice(0, step)));
+    }
+    // checkpoint-3: weights written, trainer_state.json not yet (being saved).
+    await mkdir(join(output, "checkpoint-3"), { recursive: true });
+    await writeFile(join(output, "checkpoint-3", "model.safetensors"), Buffer.alloc(1000));
+    await mkdir(join(output, "tmp-checkpoint-4"), { recursive: true });
+    record = { id: "demo", backend: "local", bundle: workdir, entry: "run.sh", createdAt: new Date().toISOString(), workdir, outputDir: "outputs/demo", pid: job.pid };
+  });
+  after(async () => {
+    job.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("skips checkpoints still being written", async (t) => {
+    if (!infraEnv(t)) return;
+    // checkpoint-2 keeps changing during the pull's settle window: not complete yet either.
+    const writer = setInterval(() => void appendFile(join(output, "checkpoint-2", "optimizer.pt"), "x"), 50);
+    const report = await pullRun({ record, out: join(dir, "out-best"), checkpoints: "best", settleMs: 600 }).finally(() => clearInterval(writer));
+    assert.equal(report.status.state, "running");
+    assert.deepEqual(
+      report.checkpoints.map((c) => [c.name, c.action]),
+      [["checkpoint-1", "fetched"], ["checkpoint-2", "incomplete"], ["checkpoint-3", "incomplete"]],
+    );
+    assert.equal(report.metricsRows, 1, "metrics come from the newest complete checkpoint's trainer_state.json");
+  });
+
+  it("completes a checkpoint left half-copied by an interrupted pull and never fetches it twice", async (t) => {
+    if (!infraEnv(t)) return;
+    const out = join(dir, "out-resume");
+    const local = join(out, "checkpoints", "checkpoint-2");
+    await mkdir(local, { recursive: true });
+    await writeFile(join(local, "model.safetensors"), Buffer.alloc(100, 2)); // truncated copy, no completion marker
+    const first = await pullRun({ record, out, checkpoints: "all", settleMs: 100 });
+    assert.deepEqual(first.checkpoints.filter((c) => c.action === "fetched").map((c) => c.name), ["checkpoint-1", "checkpoint-2"]);
+    assert.deepEqual(await readFile(join(local, "model.safetensors")), await readFile(join(output, "checkpoint-2", "model.safetensors")));
+    const second = await pullRun({ record, out, checkpoints: "all", settleMs: 100 });
+    assert.deepEqual(second.checkpoints.filter((c) => c.action === "already-pulled").map((c) => c.name), ["checkpoint-1", "checkpoint-2"]);
+    const rows = (await readFile(join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((r) => [r.step, r.reward]), [[1, 0.5], [2, 1.5]]);
+  });
+
+  it("picks the best checkpoint by a metric", async (t) => {
+    if (!infraEnv(t)) return;
+    const byReward = await pullRun({ record, out: join(dir, "out-reward"), checkpoints: "best", bestMetric: "reward", settleMs: 100 });
+    assert.deepEqual(byReward.checkpoints.filter((c) => c.action === "fetched").map((c) => c.name), ["checkpoint-2"]);
+    await assert.rejects(pullRun({ record, out: join(dir, "out-none"), checkpoints: "best", bestMetric: "missing_metric", settleMs: 100 }), /no metric "missing_metric" in the run's log_history \(it has: epoch, loss, reward/);
+  });
+
+  it("leaves weights behind with --no-weights", async (t) => {
+    if (!infraEnv(t)) return;
+    const out = join(dir, "out-light");
+    await pullRun({ record, out, checkpoints: "last", weights: false, settleMs: 100 });
+    await assert.rejects(readFile(join(out, "checkpoints", "checkpoint-2", "model.safetensors")));
+    assert.ok(JSON.parse(await readFile(join(out, "checkpoints", "checkpoint-2", "trainer_state.json"), "utf8")).global_step === 2);
+  });
+});

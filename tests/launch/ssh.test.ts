@@ -1,0 +1,72 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { cli, planBundle, scratch, standInTrainer } from "./fixture.js";
+import { infraEnv } from "../helpers/infra.js";
+import { ROOT } from "../helpers/cli.js";
+import { SshExecutor } from "../../src/launch/executor.js";
+import { sha256File } from "../../src/util/fs.js";
+
+describe("ssh backend (real sshd on 127.0.0.1)", () => {
+  let dir: string;
+  let bundle: string;
+  let setup: string[];
+
+  before(async () => {
+    dir = await scratch();
+    bundle = await planBundle(dir);
+    setup = await standInTrainer(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("copies the bundle over, runs it detached and pulls the run back", async (t) => {
+    const env = infraEnv(t);
+    if (!env) return;
+    const home = join(dir, "home");
+    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "ssh-test");
+    const ssh = ["--backend", "ssh", "--host", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
+    const launched = await cli(home, ["launch", bundle, ...ssh, ...setup, "--wait", "finished", "--json"]);
+    assert.equal(launched.code, 0, launched.stderr);
+    const record = JSON.parse(launched.stdout);
+    assert.equal(record.status.state, "succeeded");
+    assert.ok(record.workdir.startsWith(remoteDir));
+
+    const logs = await cli(home, ["logs", record.id, "--tail", "1"]);
+    assert.match(logs.stdout, /training finished/);
+
+    const out = join(dir, "pulled");
+    const pulled = JSON.parse((await cli(home, ["pull", record.id, "--out", out, "--json"])).stdout);
+    assert.deepEqual(pulled.checkpoints.map((c: { action: string }) => c.action), ["fetched"]);
+    assert.ok(pulled.metricsRows > 0);
+    assert.match(await readFile(join(out, "job.log"), "utf8"), /stand-in: training finished/);
+    await rm(remoteDir, { recursive: true, force: true });
+  });
+
+  it("resumes an upload cut by a dropped connection, without corruption", async (t) => {
+    const env = infraEnv(t);
+    if (!env) return;
+    const local = join(dir, "big-bundle");
+    const payload = join(local, "weights.bin");
+    await rm(local, { recursive: true, force: true });
+    await mkdir(local, { recursive: true });
+    await writeFile(payload, randomBytes(24 * 1024 * 1024));
+    const remote = join(env.FACIAL_R1_TEST_REMOTE_DIR, "resume-test");
+    await rm(remote, { recursive: true, force: true });
+
+    // A config whose connection dies after 8 MiB, like a network that fails mid-upload.
+    const flaky = join(dir, "flaky_ssh_config");
+    const port = /Port (\d+)/.exec(await readFile(env.FACIAL_R1_TEST_SSH_CONFIG, "utf8"))![1];
+    await writeFile(flaky, `${(await readFile(env.FACIAL_R1_TEST_SSH_CONFIG, "utf8")).replace(/HostName .*/, `HostName 127.0.0.1\n  ProxyCommand python3 ${join(ROOT, "tests", "infra", "drop-proxy.py")} 127.0.0.1 ${port} 8388608`)}`);
+    const dropping = new SshExecutor({ host: env.FACIAL_R1_TEST_SSH_HOST, config_file: flaky, workdir: remote });
+    await assert.rejects(dropping.pushDir(local, remote), /rsync with .* failed/);
+    await assert.rejects(stat(join(remote, "weights.bin")), "no half-written file in place");
+    assert.ok((await stat(join(remote, ".rsync-partial", "weights.bin"))).size > 0, "the partial upload is kept aside for the resume");
+
+    const steady = new SshExecutor({ host: env.FACIAL_R1_TEST_SSH_HOST, config_file: env.FACIAL_R1_TEST_SSH_CONFIG, workdir: remote });
+    await steady.pushDir(local, remote);
+    assert.equal(await sha256File(join(remote, "weights.bin")), await sha256File(payload));
+    await rm(remote, { recursive: true, force: true });
+  });
+});
