@@ -1,3 +1,69 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
+import { limitedProblems, parseFieldPath, parseSeed } from "../data/partition.js";
+import { shardFiles } from "../data/shard.js";
+import { parseRatios, splitFiles } from "../data/split.js";
+import { describeShards, describeSplits } from "../data/partition-report.js";
 
-export function registerPartitionCommands(_data: Command): void {}
+/** Problems printed one per line before the rest are only counted. */
+const SHOWN_PROBLEMS = 100;
+
+export function registerPartitionCommands(data: Command): void {
+  data
+    .command("shard")
+    .description("Split JSONL files into deterministic, optionally label-stratified shards plus manifest.json")
+    .argument("<files...>", "Facial-R1 JSONL files (read in the order given)")
+    .requiredOption("--out <dir>", "output directory for shard-NNNNN-of-KKKKK.jsonl and manifest.json")
+    .addOption(new Option("--shard-size <n>", "at most N records per shard (shards = ceil(records / N))").conflicts("shards"))
+    .option("--shards <k>", "exactly K shards")
+    .option("--seed <s>", "seed of the random assignment (non-negative integer)", "42")
+    .option("--stratify <field>", "balance shards by `labels` (first label) or a dotted field such as dataset")
+    .option("--json", "print the manifest summary as JSON on stdout")
+    .action(
+      action(async (files: string[], opts: { out: string; shardSize?: string; shards?: string; seed: string; stratify?: string; json?: boolean }) => {
+        const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
+        const result = await shardFiles({
+          files,
+          out: opts.out,
+          shardSize: parsePositiveInt("--shard-size", opts.shardSize),
+          shards: parsePositiveInt("--shards", opts.shards),
+          seed: parseSeed(opts.seed),
+          stratify: opts.stratify === undefined ? undefined : parseFieldPath("--stratify", opts.stratify),
+          onProblem: problems.report,
+        });
+        if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
+        if (opts.json) printJson({ manifest: result.manifestPath, ...result.manifest });
+        else say(describeShards(result));
+        return result.manifest.rejected > 0 ? 1 : 0;
+      }),
+    );
+
+  data
+    .command("split")
+    .description("Split JSONL files into train/val/test (or k folds), deterministically, optionally keeping groups together")
+    .argument("<files...>", "Facial-R1 JSONL files (read in the order given)")
+    .requiredOption("--out <dir>", "output directory for train.jsonl / val.jsonl / test.jsonl (or fold-N/) and manifest.json")
+    .addOption(new Option("--ratios <r>", "train,val,test (or train,test) fractions adding up to 1, e.g. 0.8,0.1,0.1").conflicts("folds"))
+    .option("--folds <k>", "k-fold cross-validation: fold-N/train.jsonl and fold-N/test.jsonl for N = 1..k")
+    .option("--group-by <field>", "keep records with the same value together, e.g. meta_info.subject (subject-exclusive)")
+    .option("--seed <s>", "seed of the random assignment (non-negative integer)", "42")
+    .option("--json", "print the manifest summary as JSON on stdout")
+    .action(
+      action(async (files: string[], opts: { out: string; ratios?: string; folds?: string; groupBy?: string; seed: string; json?: boolean }) => {
+        const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
+        const result = await splitFiles({
+          files,
+          out: opts.out,
+          ratios: opts.ratios === undefined ? undefined : parseRatios(opts.ratios),
+          folds: parsePositiveInt("--folds", opts.folds),
+          groupBy: opts.groupBy === undefined ? undefined : parseFieldPath("--group-by", opts.groupBy),
+          seed: parseSeed(opts.seed),
+          onProblem: problems.report,
+        });
+        if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
+        if (opts.json) printJson({ manifest: result.manifestPath, ...result.manifest });
+        else say(describeSplits(result));
+        return result.manifest.rejected > 0 ? 1 : 0;
+      }),
+    );
+}

@@ -1,3 +1,162 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { basename, dirname, join } from "node:path";
+import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
+import { invalidInput } from "../util/errors.js";
 
-export function registerEvalRemoteCommands(_evalCommand: Command): void {}
+export function registerEvalRemoteCommands(evalCommand: Command): void {
+  evalCommand
+    .command("infer")
+    .description("Run a dataset through a model behind an OpenAI-compatible server (vLLM, OpenAI); resumable")
+    .requiredOption("--dataset <file>", "FEA JSONL test file")
+    .requiredOption("--images <dir>", "folder the records' image paths are relative to")
+    .requiredOption("--endpoint <url>", "API base URL, e.g. http://localhost:8000/v1")
+    .requiredOption("--model <name>", "model name the server knows")
+    .addOption(new Option("--prompt <variant>", "prompt variant").choices(["grpo", "sft"]).default("grpo"))
+    .option("--concurrency <n>", "requests in flight", "8")
+    .option("--limit <n>", "only the first N valid records")
+    .option("--out <file>", "predictions JSONL (appended to; a rerun resumes)", undefined)
+    .option("--timeout <seconds>", "per-request timeout", "120")
+    .option("--retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
+    .option("--max-tokens <n>", "completion token limit", "1024")
+    .option("--api-key-env <name>", "environment variable holding the API key", "OPENAI_API_KEY")
+    .option("--json", "print the summary as JSON on stdout")
+    .action(
+      action(async (opts: InferOptions) => {
+        const { createRemoteClient } = await import("../eval/client.js");
+        const { runInference } = await import("../eval/infer.js");
+        const client = await createRemoteClient({
+          endpoint: opts.endpoint,
+          apiKeyEnv: opts.apiKeyEnv,
+          timeoutMs: parseSeconds("--timeout", opts.timeout),
+          retries: parseRetries(opts.retries),
+        });
+        const out = opts.out ?? join(dirname(opts.dataset), `${basename(opts.dataset).replace(/\.jsonl$/i, "")}.predictions.jsonl`);
+        const interrupt = new AbortController();
+        const onSigint = () => {
+          say("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)");
+          interrupt.abort();
+        };
+        process.once("SIGINT", onSigint);
+        try {
+          const summary = await runInference({
+            dataset: opts.dataset,
+            images: opts.images,
+            out,
+            client,
+            model: opts.model,
+            variant: opts.prompt,
+            concurrency: parsePositiveInt("--concurrency", opts.concurrency),
+            limit: parsePositiveInt("--limit", opts.limit),
+            maxTokens: parsePositiveInt("--max-tokens", opts.maxTokens),
+            onProblem: sayProblem,
+            signal: interrupt.signal,
+          });
+          if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
+          say(
+            `infer: ${summary.records} records: ${summary.succeeded} done now, ${summary.already_done} done before, ` +
+              `${summary.failed} failed${summary.failed ? ` (see ${summary.failures_file})` : ""}, ${summary.not_attempted} not attempted; ` +
+              `${summary.invalid} invalid lines skipped; predictions in ${summary.out}`,
+          );
+          if (opts.json) printJson({ infer: summary });
+          return summary.aborted || summary.failed > 0 || summary.invalid > 0 || summary.not_attempted > 0 ? 1 : 0;
+        } finally {
+          process.removeListener("SIGINT", onSigint);
+        }
+      }),
+    );
+
+  evalCommand
+    .command("judge")
+    .description("Rate predicted reasoning against reference descriptions with an LLM judge (gpt-4o-mini), 1..10")
+    .requiredOption("--dataset <file>", "FEA JSONL test file (reference descriptions)")
+    .requiredOption("--predictions <file>", "predictions JSONL ({id, output})")
+    .option("--model <name>", "judge model", "gpt-4o-mini")
+    .option("--endpoint <url>", "API base URL (default: OpenAI)")
+    .option("--batch", "use the Batch API (half price; results within 24 h; rerun to resume polling)")
+    .option("--no-wait", "with --batch: submit (or check) the batch and exit instead of polling until it ends")
+    .option("--poll-interval <seconds>", "with --batch: seconds between status checks", "30")
+    .option("--concurrency <n>", "requests in flight", "8")
+    .option("--timeout <seconds>", "per-request timeout", "60")
+    .option("--retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
+    .option("--out <file>", "judgements JSONL (default: <predictions>.judge.jsonl)")
+    .option("--cache <dir>", "judgement cache (default: $FACIAL_R1_JUDGE_CACHE or ~/.cache/facial-r1/judge)")
+    .option("--no-cache", "neither read nor write the cache")
+    .option("--api-key-env <name>", "environment variable holding the API key", "OPENAI_API_KEY")
+    .option("--json", "print the summary as JSON on stdout")
+    .action(
+      action(async (opts: JudgeOptions) => {
+        const { createRemoteClient } = await import("../eval/client.js");
+        const { runJudge, describeJudgeSummary } = await import("../eval/judge.js");
+        const { defaultJudgeCacheDir } = await import("../eval/judge-cache.js");
+        const client = await createRemoteClient({
+          endpoint: opts.endpoint,
+          apiKeyEnv: opts.apiKeyEnv,
+          timeoutMs: parseSeconds("--timeout", opts.timeout),
+          retries: parseRetries(opts.retries),
+          requireKey: opts.endpoint === undefined,
+        });
+        const summary = await runJudge({
+          dataset: opts.dataset,
+          predictions: opts.predictions,
+          out: opts.out ?? `${opts.predictions.replace(/\.jsonl$/i, "")}.judge.jsonl`,
+          client,
+          model: opts.model,
+          batch: opts.batch ?? false,
+          wait: opts.wait,
+          pollIntervalMs: parseSeconds("--poll-interval", opts.pollInterval),
+          concurrency: parsePositiveInt("--concurrency", opts.concurrency),
+          cacheDir: opts.cache === false ? undefined : (opts.cache ?? defaultJudgeCacheDir()),
+          onProblem: sayProblem,
+        });
+        for (const line of describeJudgeSummary(summary)) say(line);
+        if (opts.json) printJson({ judge: summary.judge, usage: summary.usage, ...(summary.batch ? { batch: summary.batch } : {}) });
+        if (summary.batch && summary.batch.pending) return 0;
+        return summary.aborted || summary.judge.failed > 0 || summary.judge.counts.invalid_lines > 0 ? 1 : 0;
+      }),
+    );
+}
+
+interface InferOptions {
+  dataset: string;
+  images: string;
+  endpoint: string;
+  model: string;
+  prompt: "grpo" | "sft";
+  concurrency: string;
+  limit?: string;
+  out?: string;
+  timeout: string;
+  retries: string;
+  maxTokens: string;
+  apiKeyEnv: string;
+  json?: boolean;
+}
+
+interface JudgeOptions {
+  dataset: string;
+  predictions: string;
+  model: string;
+  endpoint?: string;
+  batch?: boolean;
+  wait: boolean;
+  pollInterval: string;
+  concurrency: string;
+  timeout: string;
+  retries: string;
+  out?: string;
+  cache?: string | false;
+  apiKeyEnv: string;
+  json?: boolean;
+}
+
+function parseSeconds(name: string, value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw invalidInput(`${name} must be a positive number of seconds, got "${value}"`);
+  return seconds * 1000;
+}
+
+function parseRetries(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw invalidInput(`--retries must be a non-negative integer, got "${value}"`);
+  return n;
+}

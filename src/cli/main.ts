@@ -7,6 +7,7 @@ import { registerRewardsCommands } from "./rewards.js";
 import { registerPluginCommands } from "./plugin.js";
 import { registerEvalCommands } from "./eval.js";
 import { registerPlanCommands } from "./plan.js";
+import { registerLaunchCommands } from "./launch.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRewardsCommands(program);
   registerPluginCommands(program);
   registerPlanCommands(program);
+  registerLaunchCommands(program);
   registerEvalCommands(program);
   registerQuickstartCommand(program);
   return program;

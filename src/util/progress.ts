@@ -14,7 +14,9 @@ export interface ProgressOptions {
 export class Progress {
   private done = 0;
   private readonly started = Date.now();
-  private lastPrint = 0;
+  /** Starts at the start time: short jobs finish before their first progress line. */
+  private lastPrint = Date.now();
+  private printed = false;
   private readonly enabled: boolean;
 
   constructor(private readonly options: ProgressOptions) {
@@ -31,12 +33,13 @@ export class Progress {
     const now = Date.now();
     if (now - this.lastPrint >= (this.options.intervalMs ?? 2000)) {
       this.lastPrint = now;
+      this.printed = true;
       this.print(now);
     }
   }
 
   finish(): void {
-    if (this.enabled && this.lastPrint !== 0) this.print(Date.now());
+    if (this.enabled && this.printed) this.print(Date.now());
   }
 
   private print(now: number): void {

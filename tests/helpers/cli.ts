@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 const ENTRY = join(ROOT, "src", "cli", "main.ts");
+/** tsx by absolute URL, so the CLI also starts from a working directory outside the repository. */
+const TSX = pathToFileURL(createRequire(join(ROOT, "package.json")).resolve("tsx")).href;
 
 export interface CliResult {
   code: number;
@@ -18,7 +22,7 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
+    const child = spawn(process.execPath, ["--import", TSX, ENTRY, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, FACIAL_R1_QUIET: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -27,7 +27,7 @@ describe("local backend", () => {
     assert.deepEqual(JSON.parse(status.stdout), { run: id, backend: "local", state: "succeeded", exitCode: 0 });
 
     const out = join(dir, "pulled");
-    const pulled = await cli(home, ["pull", id, "--out", out, "--checkpoints", "all", "--json"]);
+    const pulled = await cli(home, ["pull", id, "--out", out, "--checkpoints", "all", "--png", "--json"]);
     assert.equal(pulled.code, 0, pulled.stderr);
     const report = JSON.parse(pulled.stdout);
     assert.deepEqual(report.checkpoints.map((c: { action: string }) => c.action), ["fetched"]);
@@ -43,7 +43,8 @@ describe("local backend", () => {
     assert.notEqual(row["rewards/format_reward"], row["rewards/au_reward"]);
 
     const charts = await readdir(join(out, "charts"));
-    assert.deepEqual(charts.sort(), ["completion_length.svg", "kl.svg", "rewards.svg"]);
+    assert.deepEqual(charts.sort(), ["completion_length.png", "completion_length.svg", "kl.png", "kl.svg", "rewards.png", "rewards.svg"]);
+    assert.deepEqual((await readFile(join(out, "charts", "rewards.png"))).subarray(1, 4).toString(), "PNG");
     assert.match(await readFile(join(out, "charts", "rewards.svg"), "utf8"), /<polyline/);
     assert.ok(existsSync(join(out, "output", "rollouts.log")), "the rollout debug log comes back");
     assert.match(await readFile(join(out, "summary.txt"), "utf8"), /succeeded/);

@@ -1,0 +1,138 @@
+import { readFile, rm } from "node:fs/promises";
+import type { Batch } from "openai/resources/batches";
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { z } from "zod";
+import { errorMessage, failure } from "../util/errors.js";
+import { writeFileAtomic } from "../util/fs.js";
+import type { RemoteClient } from "./client.js";
+
+/**
+ * Chat completions through the OpenAI Batch API (half price, results within 24 h):
+ * upload a JSONL of requests, create the batch, poll until it ends, read the output and
+ * error files. The batch id is kept in a state file as soon as the batch exists, so a rerun
+ * (after a kill, or after `wait: false`) polls the same batch instead of paying twice.
+ */
+export const BATCH_MAX_REQUESTS = 50_000;
+
+const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
+
+const BatchStateSchema = z.object({
+  batch_id: z.string().min(1),
+  input_file_id: z.string(),
+  requests: z.number().int(),
+  endpoint: z.string(),
+  submitted_at: z.string(),
+});
+
+export type BatchState = z.infer<typeof BatchStateSchema>;
+
+export interface BatchRequest {
+  customId: string;
+  body: ChatCompletionCreateParamsNonStreaming;
+}
+
+export interface BatchLineResult {
+  customId: string;
+  completion?: ChatCompletion;
+  error?: string;
+}
+
+export interface BatchOutcome {
+  batchId: string;
+  status: string;
+  /** False when `wait` was off and the batch is still running. */
+  finished: boolean;
+  /** Whether this call submitted the batch (false: an earlier run did). */
+  submitted: boolean;
+  requestCounts?: { total: number; completed: number; failed: number };
+  results: BatchLineResult[];
+  /** Why a batch that ended other than "completed" ended so. */
+  message?: string;
+}
+
+export interface BatchRunParams {
+  client: RemoteClient;
+  stateFile: string;
+  /** Requests to submit when no batch is in the state file; ignored when resuming. */
+  requests: BatchRequest[];
+  pollIntervalMs: number;
+  wait: boolean;
+  onStatus?: (batch: Batch) => void;
+}
+
+/** Resumes the batch in the state file, or submits `requests`; undefined when there is nothing to do. */
+export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | undefined> {
+  let state = await readBatchState(params.stateFile);
+  let submitted = false;
+  if (state && state.endpoint !== params.client.endpoint) {
+    throw failure(`${params.stateFile}: holds batch ${state.batch_id} of ${state.endpoint}, not of ${params.client.endpoint}; use that endpoint, or delete the file to submit anew`);
+  }
+  if (!state) {
+    if (params.requests.length === 0) return undefined;
+    if (params.requests.length > BATCH_MAX_REQUESTS) {
+      throw failure(`${params.requests.length} requests are over the Batch API limit of ${BATCH_MAX_REQUESTS} per batch; judge in parts`);
+    }
+    const lines = params.requests.map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url: "/v1/chat/completions", body: r.body }));
+    const inputFileId = await params.client.uploadFile({ name: "batch-input.jsonl", bytes: Buffer.from(`${lines.join("\n")}\n`), purpose: "batch" });
+    const batch = await params.client.createBatch({ inputFileId, endpoint: "/v1/chat/completions" });
+    state = { batch_id: batch.id, input_file_id: inputFileId, requests: lines.length, endpoint: params.client.endpoint, submitted_at: new Date().toISOString() };
+    await writeFileAtomic(params.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    submitted = true;
+  }
+
+  let batch: Batch;
+  while (true) {
+    batch = await params.client.retrieveBatch(state.batch_id);
+    params.onStatus?.(batch);
+    if (TERMINAL.has(batch.status)) break;
+    if (!params.wait) return { batchId: batch.id, status: batch.status, finished: false, submitted, requestCounts: batch.request_counts, results: [] };
+    await new Promise((resolve) => setTimeout(resolve, params.pollIntervalMs));
+  }
+
+  const results: BatchLineResult[] = [];
+  for (const fileId of [batch.output_file_id, batch.error_file_id]) {
+    if (!fileId) continue;
+    const text = await params.client.fileContent(fileId);
+    for (const line of text.split("\n")) if (line.trim()) results.push(parseOutputLine(line));
+  }
+  const message =
+    batch.status === "completed" ? undefined : `batch ${batch.id} ${batch.status}${batch.errors?.data?.length ? `: ${batch.errors.data.map((e) => e.message).join("; ")}` : ""}`;
+  return { batchId: batch.id, status: batch.status, finished: true, submitted, requestCounts: batch.request_counts, results, message };
+}
+
+/** Forgets a finished batch (call after its results are stored), so the next run submits anew. */
+export async function clearBatchState(stateFile: string): Promise<void> {
+  await rm(stateFile, { force: true });
+}
+
+export async function readBatchState(stateFile: string): Promise<BatchState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    return BatchStateSchema.parse(JSON.parse(text));
+  } catch (err) {
+    throw failure(`not a batch state file (${errorMessage(err)}); delete it to submit a new batch`, { file: stateFile });
+  }
+}
+
+function parseOutputLine(line: string): BatchLineResult {
+  let value: { custom_id?: unknown; response?: { status_code?: number; body?: unknown } | null; error?: { code?: string; message?: string } | null };
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { customId: "", error: `unreadable batch output line: ${errorMessage(err)}` };
+  }
+  const customId = typeof value.custom_id === "string" ? value.custom_id : "";
+  if (value.error) return { customId, error: `batch request failed: ${value.error.code ?? "error"}: ${value.error.message ?? ""}`.trim() };
+  const response = value.response;
+  if (!response) return { customId, error: "batch output line without response" };
+  if (response.status_code !== 200) {
+    const message = (response.body as { error?: { message?: string } } | undefined)?.error?.message ?? "";
+    return { customId, error: `HTTP ${response.status_code}${message ? `: ${message}` : ""}` };
+  }
+  return { customId, completion: response.body as ChatCompletion };
+}

@@ -1,0 +1,45 @@
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../util/fs.js";
+import { invalidInput } from "../util/errors.js";
+import { RewardSpecSchema, type RewardSpec } from "../rewards/spec.js";
+import type { PluginFile } from "./module.js";
+import { renderVlmR1 } from "./vlm-r1.js";
+import { renderFacialR1 } from "./facial-r1.js";
+import { renderTrl } from "./trl.js";
+import { renderVerl } from "./verl.js";
+import { renderEasyR1 } from "./easyr1.js";
+
+export type { PluginFile } from "./module.js";
+
+export const PLUGIN_TARGETS = ["vlm-r1", "facial-r1", "trl", "verl", "easyr1"] as const;
+export type PluginTarget = (typeof PLUGIN_TARGETS)[number];
+
+const RENDERERS: Record<PluginTarget, (spec: RewardSpec) => PluginFile[]> = {
+  "vlm-r1": renderVlmR1,
+  "facial-r1": renderFacialR1,
+  trl: renderTrl,
+  verl: renderVerl,
+  easyr1: renderEasyR1,
+};
+
+export function isPluginTarget(name: string): name is PluginTarget {
+  return (PLUGIN_TARGETS as readonly string[]).includes(name);
+}
+
+/** The files of one target's plugin for a spec (pure; byte-stable; paths relative to the out dir). */
+export function renderPlugin(target: PluginTarget, spec: RewardSpec): PluginFile[] {
+  if (!isPluginTarget(target)) throw invalidInput(`unknown plugin target "${String(target)}"; expected one of ${PLUGIN_TARGETS.join(", ")}`);
+  return RENDERERS[target](RewardSpecSchema.parse(spec));
+}
+
+/** Writes the plugin files atomically into outDir; returns the written paths. */
+export async function buildPlugin(params: { target: PluginTarget; spec: RewardSpec; outDir: string }): Promise<string[]> {
+  const files = renderPlugin(params.target, params.spec);
+  const written: string[] = [];
+  for (const file of files) {
+    const path = join(resolve(params.outDir), file.path);
+    await writeFileAtomic(path, file.content);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,89 @@
+/**
+ * The range of each reward and of the weighted total, for mapping a total to [0, 1]:
+ * format in [0, 1], accuracy in [0, 1], AU in [-1, 1] (2F - 1), per reference/method.md.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { invalidInput } from "../util/errors.js";
+import { isRewardPresetName, REWARD_PRESETS, REWARD_PRESET_NAMES, RewardSpecSchema, type RewardSpec } from "./spec.js";
+
+export const REWARD_COMPONENTS = ["format", "accuracy", "au"] as const;
+export type RewardComponent = (typeof REWARD_COMPONENTS)[number];
+
+export const COMPONENT_RANGES: Readonly<Record<RewardComponent, readonly [number, number]>> = {
+  format: [0, 1],
+  accuracy: [0, 1],
+  au: [-1, 1],
+};
+
+/**
+ * Lowest and highest total the spec can give when the listed components are summed with the
+ * spec's weights and the spec's clamp. facial-r1 with all three: [-1, 3].
+ */
+export function totalRange(spec: RewardSpec, components: readonly RewardComponent[] = REWARD_COMPONENTS): { min: number; max: number } {
+  let min = 0;
+  let max = 0;
+  for (const c of components) {
+    const [lo, hi] = COMPONENT_RANGES[c];
+    const w = spec.weights[c];
+    min += Math.min(w * lo, w * hi);
+    max += Math.max(w * lo, w * hi);
+  }
+  if (spec.clamp) {
+    const [low, high] = spec.clamp;
+    min = Math.min(Math.max(min, low), high);
+    max = Math.min(Math.max(max, low), high);
+  }
+  return { min, max };
+}
+
+/** Sum of the listed components with the spec's weights (in format, accuracy, au order), clamped. */
+export function weightedTotal(spec: RewardSpec, scores: Record<RewardComponent, number>, components: readonly RewardComponent[]): number {
+  let total = 0;
+  for (const c of REWARD_COMPONENTS) if (components.includes(c)) total += scores[c] * spec.weights[c];
+  if (spec.clamp) total = Math.min(Math.max(total, spec.clamp[0]), spec.clamp[1]);
+  return total;
+}
+
+export function parseComponents(text: string, option = "--rewards"): RewardComponent[] {
+  const names = text.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) throw invalidInput(`${option}: name at least one of ${REWARD_COMPONENTS.join(", ")}`);
+  for (const name of names) {
+    if (!(REWARD_COMPONENTS as readonly string[]).includes(name)) {
+      throw invalidInput(`${option}: unknown reward "${name}"; expected some of ${REWARD_COMPONENTS.join(", ")}`);
+    }
+  }
+  return REWARD_COMPONENTS.filter((c) => names.includes(c));
+}
+
+/**
+ * The reward spec named on the command line: `--config FILE` (YAML or JSON; a reward spec, or a
+ * run config whose `rewards:` key holds one) wins over `--preset NAME` (default facial-r1).
+ */
+export async function resolveRewardSpec(options: { preset?: string; config?: string }): Promise<{ spec: RewardSpec; name: string }> {
+  if (options.config) {
+    let text: string;
+    try {
+      text = await readFile(options.config, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code}`, { file: options.config });
+    }
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (err) {
+      throw invalidInput(`not valid YAML or JSON: ${(err as Error).message}`, { file: options.config });
+    }
+    const candidate = data !== null && typeof data === "object" && "rewards" in data ? (data as { rewards: unknown }).rewards : (data ?? {});
+    const result = RewardSpecSchema.safeParse(candidate);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw invalidInput(issue.message, { file: options.config, field: issue.path.join(".") || undefined });
+    }
+    return { spec: result.data, name: options.config };
+  }
+  const preset = options.preset ?? "facial-r1";
+  if (!isRewardPresetName(preset)) throw invalidInput(`--preset: unknown preset "${preset}"; expected one of ${REWARD_PRESET_NAMES.join(", ")}`);
+  return { spec: REWARD_PRESETS[preset], name: preset };
+}

@@ -1,0 +1,222 @@
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { computeStats } from "../../data/stats.js";
+import { buildPlugin } from "../../plugins/index.js";
+import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
+import { failure, invalidInput, type Problem } from "../../util/errors.js";
+import { sha256, sha256File, temporarySibling } from "../../util/fs.js";
+import { VERSION } from "../../version.js";
+import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
+import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
+import { DEEPSPEED_STAGES } from "../../schema/run-config.js";
+import { deepspeedFileName, renderDeepspeedConfig } from "../deepspeed.js";
+import { addForkWeights } from "../fork-weights.js";
+import { HARDWARE_PROFILES } from "../hardware.js";
+import { preflight, type PreflightReport } from "../preflight.js";
+import { renderEvalScript, renderTrainScript, SCRIPT_DIR, shardName, trainScriptName, type ScriptContext } from "../scripts.js";
+import { lit } from "../shell.js";
+import { writeShard, type ShardCounts } from "./shards.js";
+
+export interface PlanParams {
+  /** The run config YAML. */
+  config: string;
+  /** The bundle directory to write (replaced when it holds an earlier bundle). */
+  out: string;
+  /** Check every image (default true). */
+  checkImages?: boolean;
+  progress?: boolean;
+  onProblem?: (p: Problem) => void;
+}
+
+export interface PlanResult {
+  out: string;
+  /** False when preflight found errors: nothing was written. */
+  written: boolean;
+  preflight: PreflightReport;
+  manifest?: RunManifest;
+  shards: { file: string; counts: ShardCounts }[];
+}
+
+/**
+ * Plans the bundled sample run (configs/quickstart.yaml over samples/fea-sample) into `out`;
+ * what `facial-r1 quickstart` calls to show the trainer side of the workflow.
+ */
+export async function planSampleRun(params: { out: string; progress?: boolean; onProblem?: (p: Problem) => void }): Promise<PlanResult> {
+  const config = fileURLToPath(new URL("../../../configs/quickstart.yaml", import.meta.url));
+  return planRun({ config, out: params.out, progress: params.progress, onProblem: params.onProblem });
+}
+
+/** The entry script of a GRPO run: the emitted launcher when the plugin ships one. */
+type GrpoEntry = "trainer" | "launcher";
+
+/**
+ * `facial-r1 plan`: validates the config, runs preflight, and only then writes the bundle into
+ * a temporary sibling directory that replaces `out` in one rename.
+ */
+export async function planRun(params: PlanParams): Promise<PlanResult> {
+  const loaded = await loadRunConfig(params.config);
+  const out = resolve(params.out);
+  await assertWritableTarget(out);
+  const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem });
+  if (!report.ok) return { out, written: false, preflight: report, shards: [] };
+
+  const tmp = temporarySibling(out);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const built = await writeBundle({ loaded, dir: tmp, report });
+    await replaceDirectory(tmp, out);
+    return { out, written: true, preflight: report, manifest: built.manifest, shards: built.shards };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Script context of a bundle: scripts find the bundle next to themselves and data next to the config. */
+export async function bundleScriptContext(loaded: LoadedRunConfig, configLabel: string): Promise<ScriptContext> {
+  return {
+    bundleDirDefault: SCRIPT_DIR,
+    dataRootDefault: lit(loaded.baseDir),
+    configLabel,
+    toolVersion: VERSION,
+    modelIsLocal: await isDirectory(resolveFromConfig(loaded, loaded.config.model.path)),
+  };
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
+  const { loaded, dir, report } = params;
+  const config = loaded.config;
+  const profile = HARDWARE_PROFILES[config.hardware.profile];
+
+  for (const stage of DEEPSPEED_STAGES) await writeText(dir, `deepspeed/${deepspeedFileName(stage)}`, renderDeepspeedConfig(stage));
+  await writeText(
+    dir,
+    `accelerate/${accelerateFileName(config.training.deepspeed)}`,
+    renderAccelerateConfig({ stage: config.training.deepspeed, nodes: config.hardware.nodes, gpusPerNode: profile.gpusPerNode }),
+  );
+
+  const pluginFiles = await buildPlugin({ target: config.trainer.target, spec: config.rewards, outDir: join(dir, "plugin") });
+  const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
+
+  const shards: { file: string; counts: ShardCounts }[] = [];
+  const shardPaths: string[] = [];
+  for (const [i, entry] of config.datasets.entries()) {
+    const facts = report.files.find((f) => f.role === "train" && f.index === i)!;
+    const outFile = join(dir, "data", shardName(entry));
+    const counts = await writeShard({ config, entry, source: facts.file, out: outFile, selection: report.selections.get(facts.file) ?? { kind: "all" } });
+    shards.push({ file: `data/${shardName(entry)}`, counts });
+    shardPaths.push(outFile);
+  }
+  if (config.trainer.target === "facial-r1") {
+    const frequencies = await computeStats(shardPaths, { progress: false });
+    for (const file of shardPaths) {
+      if (!frequencies[basename(file)]) throw failure("the frequency map has no entry for this file; the fork would stop with a KeyError", { file });
+    }
+    await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
+    if (config.stage !== "sft") {
+      for (const file of shardPaths) await addForkWeights({ file, auFrequencies: frequencies[basename(file)]?.AUs ?? {} });
+    }
+  }
+  for (const facts of report.files.filter((f) => f.role === "eval")) {
+    await mkdir(join(dir, "eval"), { recursive: true });
+    await copyFile(facts.file, join(dir, "eval", basename(facts.file)));
+  }
+
+  const ctx = await bundleScriptContext(loaded, basename(loaded.file));
+  const trainScript = trainScriptName(config);
+  await writeText(dir, trainScript, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
+  await writeText(dir, "eval.sh", renderEvalScript(config, ctx), 0o755);
+
+  const manifest: RunManifest = {
+    format: BUNDLE_FORMAT,
+    tool: { name: "facial-r1", version: VERSION },
+    name: config.name,
+    stage: config.stage,
+    trainer: config.trainer.target,
+    config: config as unknown as Record<string, unknown>,
+    config_file: { path: resolve(loaded.file), sha256: sha256(loaded.text), bytes: Buffer.byteLength(loaded.text) },
+    inputs: await Promise.all(
+      report.files.map(async (f) => ({ ...(await hashed(f.file, f.file)), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
+    ),
+    image_folders: report.files.map((f) => ({ path: f.images, images_checked: f.imagesChecked })),
+    outputs: await hashTree(dir),
+    scripts: { train: trainScript, eval: "eval.sh" },
+    arithmetic: report.arithmetic as unknown as Record<string, unknown>,
+    memory: report.memory as unknown as Record<string, unknown> | undefined,
+    preflight: { errors: report.errors, warnings: report.warnings, tokens: report.tokens.detail },
+    notes: notesFor(loaded, grpoEntry),
+  };
+  await writeManifest(dir, manifest);
+  return { manifest, shards };
+}
+
+function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry): string[] {
+  const config = loaded.config;
+  const notes = [
+    "Image folders and relative paths resolve against DATA_ROOT (default: the config file's directory); the trainer checkout is TRAINER_HOME.",
+    "Upstream VLM-R1 resumes whenever output_dir holds a checkpoint-* directory; the fork never resumes (its check compares a string with True).",
+  ];
+  if (config.stage !== "sft") {
+    notes.push(grpoEntry === "launcher" ? "GRPO runs through plugin/train_grpo.py, which registers the emitted rewards and then runs the trainer's own entry." : "GRPO runs the trainer's own open_r1/grpo_jsonl.py.");
+  }
+  if (config.trainer.target === "facial-r1") notes.push("The fork reads open_r1/configs/config.json; the scripts install data/config.json there (an earlier file is kept as config.json.before-facial-r1).");
+  return notes;
+}
+
+async function writeText(dir: string, rel: string, text: string, mode?: number): Promise<void> {
+  const path = join(dir, rel);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text, mode === undefined ? undefined : { mode });
+}
+
+async function hashed(path: string, label: string): Promise<HashedFile> {
+  const info = await stat(path);
+  return { path: label, sha256: await sha256File(path), bytes: info.size };
+}
+
+/** Every file under dir (but the manifest), sorted, with its hash. */
+export async function hashTree(dir: string): Promise<HashedFile[]> {
+  const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const paths = entries.map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/")).filter((p) => p !== MANIFEST_FILE).sort();
+  const out: HashedFile[] = [];
+  for (const p of paths) out.push(await hashed(join(dir, p), p));
+  return out;
+}
+
+async function assertWritableTarget(out: string): Promise<void> {
+  let entries: string[];
+  try {
+    const info = await stat(out);
+    if (!info.isDirectory()) throw invalidInput("exists and is not a directory", { file: out });
+    entries = await readdir(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
+    throw invalidInput("exists, is not empty and is not a run bundle (no manifest.json); choose another --out", { file: out });
+  }
+}
+
+/** Puts the new bundle in place; an earlier bundle at `out` is removed only after the swap. */
+async function replaceDirectory(tmp: string, out: string): Promise<void> {
+  let old: string | undefined;
+  try {
+    await stat(out);
+    old = temporarySibling(out);
+    await rename(out, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  await rename(tmp, out);
+  if (old) await rm(old, { recursive: true, force: true });
+}

@@ -1,0 +1,176 @@
+/**
+ * The flags each trainer entry point's parser accepts, as data. A flag outside these sets
+ * makes the trainer exit at start (HfArgumentParser rejects unknown arguments), so the
+ * planner refuses it before a GPU is allocated. Flags the parser accepts but the trainer
+ * never reads are listed with the reason, and refused too: passing them would only
+ * pretend to change the run.
+ */
+
+export type TrainerEntry = "grpo" | "sft";
+
+/** HF TrainingArguments (transformers 4.49), shared by GRPOConfig and SFTConfig. */
+const TRAINING_ARGUMENTS = [
+  "output_dir", "overwrite_output_dir", "do_train", "do_eval", "do_predict", "eval_strategy", "prediction_loss_only",
+  "per_device_train_batch_size", "per_device_eval_batch_size", "per_gpu_train_batch_size", "per_gpu_eval_batch_size",
+  "gradient_accumulation_steps", "eval_accumulation_steps", "eval_delay", "torch_empty_cache_steps", "learning_rate",
+  "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "num_train_epochs", "max_steps",
+  "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_ratio", "warmup_steps", "log_level", "log_level_replica",
+  "log_on_each_node", "logging_dir", "logging_strategy", "logging_first_step", "logging_steps", "logging_nan_inf_filter",
+  "save_strategy", "save_steps", "save_total_limit", "save_safetensors", "save_on_each_node", "save_only_model",
+  "restore_callback_states_from_checkpoint", "no_cuda", "use_cpu", "use_mps_device", "seed", "data_seed", "jit_mode_eval",
+  "use_ipex", "bf16", "fp16", "fp16_opt_level", "half_precision_backend", "bf16_full_eval", "fp16_full_eval", "tf32",
+  "local_rank", "ddp_backend", "tpu_num_cores", "tpu_metrics_debug", "debug", "dataloader_drop_last", "eval_steps",
+  "dataloader_num_workers", "dataloader_prefetch_factor", "past_index", "run_name", "disable_tqdm", "remove_unused_columns",
+  "label_names", "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "ignore_data_skip", "fsdp",
+  "fsdp_min_num_params", "fsdp_config", "fsdp_transformer_layer_cls_to_wrap", "accelerator_config", "deepspeed",
+  "label_smoothing_factor", "optim", "optim_args", "adafactor", "group_by_length", "length_column_name", "report_to",
+  "ddp_find_unused_parameters", "ddp_bucket_cap_mb", "ddp_broadcast_buffers", "dataloader_pin_memory",
+  "dataloader_persistent_workers", "skip_memory_metrics", "use_legacy_prediction_loop", "push_to_hub",
+  "resume_from_checkpoint", "hub_model_id", "hub_strategy", "hub_token", "hub_private_repo", "hub_always_push",
+  "gradient_checkpointing", "gradient_checkpointing_kwargs", "include_inputs_for_metrics", "include_for_metrics",
+  "eval_do_concat_batches", "fp16_backend", "push_to_hub_model_id", "push_to_hub_organization", "push_to_hub_token",
+  "mp_parameters", "auto_find_batch_size", "full_determinism", "torchdynamo", "ray_scope", "ddp_timeout", "torch_compile",
+  "torch_compile_backend", "torch_compile_mode", "include_tokens_per_second", "include_num_input_tokens_seen",
+  "neftune_noise_alpha", "optim_target_modules", "batch_eval_metrics", "eval_on_start", "use_liger_kernel",
+  "eval_use_gather_object", "average_tokens_across_devices", "split_batches", "dispatch_batches",
+] as const;
+
+/** trl 0.17 ModelConfig. */
+const MODEL_CONFIG = [
+  "model_name_or_path", "model_revision", "torch_dtype", "trust_remote_code", "attn_implementation", "use_peft", "lora_r",
+  "lora_alpha", "lora_dropout", "lora_target_modules", "lora_modules_to_save", "lora_task_type", "use_rslora", "use_dora",
+  "load_in_8bit", "load_in_4bit", "bnb_4bit_quant_type", "use_bnb_nested_quant",
+] as const;
+
+/** trl 0.17 ScriptArguments (dataset_name is required there). */
+const TRL_SCRIPT_ARGUMENTS = [
+  "dataset_name", "dataset_config", "dataset_train_split", "dataset_test_split", "gradient_checkpointing_use_reentrant",
+  "ignore_bias_buffers",
+] as const;
+
+/** grpo_jsonl.py's own script arguments. */
+const GRPO_SCRIPT_ARGUMENTS = [
+  "data_file_paths", "image_folders", "arrow_cache_dir", "val_split_ratio", "reward_funcs", "max_pixels", "min_pixels",
+  "max_anyres_num", "reward_method", "task_type", "is_reward_customized_from_vlm_module",
+] as const;
+
+/** trl 0.17 GRPOConfig fields beyond TrainingArguments. */
+const GRPO_CONFIG = [
+  "model_init_kwargs", "max_prompt_length", "num_generations", "max_completion_length", "ds3_gather_for_generation",
+  "temperature", "top_p", "top_k", "min_p", "repetition_penalty", "cache_implementation", "use_vllm", "vllm_server_host",
+  "vllm_server_port", "vllm_server_timeout", "vllm_guided_decoding_regex", "vllm_device", "vllm_gpu_memory_utilization",
+  "vllm_dtype", "vllm_max_model_len", "vllm_enable_prefix_caching", "beta", "num_iterations", "epsilon", "epsilon_high",
+  "reward_weights", "scale_rewards", "loss_type", "mask_truncated_completions", "sync_ref_model", "ref_model_mixup_alpha",
+  "ref_model_sync_steps", "log_completions", "num_completions_to_print",
+] as const;
+
+/** trl 0.17 SFTConfig fields beyond TrainingArguments. */
+const SFT_CONFIG = [
+  "model_init_kwargs", "dataset_text_field", "dataset_kwargs", "dataset_num_proc", "dataset_batch_size", "pad_token",
+  "eos_token", "max_length", "max_seq_length", "packing", "padding_free", "eval_packing", "completion_only_loss",
+  "use_liger", "learning_rate", "num_of_sequences", "chars_per_token",
+  // open_r1.configs.SFTConfig additions and sft.py's own script argument
+  "benchmarks", "callbacks", "chat_template", "system_prompt", "hub_model_revision", "overwrite_hub_revision",
+  "push_to_hub_revision", "wandb_entity", "wandb_project", "image_root",
+] as const;
+
+/** Accepted by grpo_jsonl.py's parser but never read by the VLM-R1 trainer (or its fork). */
+export const GRPO_IGNORED_FLAGS: Readonly<Record<string, string>> = {
+  use_vllm: "the VLM-R1 trainer always generates with the policy model; use_vllm is parsed and ignored",
+  vllm_server_host: "vLLM is never used by the VLM-R1 trainer",
+  vllm_server_port: "vLLM is never used by the VLM-R1 trainer",
+  vllm_server_timeout: "vLLM is never used by the VLM-R1 trainer",
+  vllm_guided_decoding_regex: "vLLM is never used by the VLM-R1 trainer",
+  vllm_device: "vLLM is never used by the VLM-R1 trainer",
+  vllm_gpu_memory_utilization: "vLLM is never used by the VLM-R1 trainer",
+  vllm_dtype: "vLLM is never used by the VLM-R1 trainer",
+  vllm_max_model_len: "vLLM is never used by the VLM-R1 trainer",
+  vllm_enable_prefix_caching: "vLLM is never used by the VLM-R1 trainer",
+  temperature: "generation is fixed to sampling at temperature 1",
+  top_p: "generation is fixed to sampling at temperature 1 with the model's own top_p",
+  top_k: "generation is fixed to sampling at temperature 1 with the model's own top_k",
+  min_p: "generation settings other than max_completion_length are fixed by the trainer",
+  repetition_penalty: "generation settings other than max_completion_length are fixed by the trainer",
+  cache_implementation: "generation settings other than max_completion_length are fixed by the trainer",
+  reward_weights: "rewards are summed unweighted by the trainer; set rewards.weights in the run config (they are baked into the emitted plugin)",
+  max_prompt_length: "the trainer forces max_prompt_length to None; prompts are never truncated",
+  sync_ref_model: "the trainer never synchronises a reference model",
+  ref_model_mixup_alpha: "the trainer never synchronises a reference model",
+  ref_model_sync_steps: "the trainer never synchronises a reference model",
+  log_completions: "the trainer never logs completions this way; use training.debug_log (DEBUG_MODE / LOG_PATH)",
+  num_completions_to_print: "the trainer never logs completions this way; use training.debug_log",
+  scale_rewards: "the VLM-R1 trainer computes its own advantages and does not read scale_rewards",
+  loss_type: "the VLM-R1 trainer computes its own loss and does not read loss_type",
+  mask_truncated_completions: "the VLM-R1 trainer does not read mask_truncated_completions",
+  arrow_cache_dir: "grpo_jsonl.py declares arrow_cache_dir but never uses it",
+};
+
+/** Flags that would leak a secret into a script, a log or the process list. */
+export const SECRET_FLAGS: Readonly<Record<string, string>> = {
+  hub_token: "tokens are read from the environment (HF_TOKEN), never passed on the command line",
+  push_to_hub_token: "tokens are read from the environment (HF_TOKEN), never passed on the command line",
+};
+
+/** Flags the planner sets itself from the run config; `extra_args` may not repeat them. */
+export const PLANNER_OWNED_FLAGS: Readonly<Record<string, string>> = {
+  output_dir: "output.dir",
+  model_name_or_path: "model.path",
+  data_file_paths: "datasets[].file",
+  image_folders: "datasets[].images",
+  reward_method: "datasets[].reward_method",
+  reward_funcs: "rewards",
+  dataset_name: "datasets (written by the planner)",
+  deepspeed: "training.deepspeed",
+  per_device_train_batch_size: "training.per_device_batch",
+  gradient_accumulation_steps: "training.gradient_accumulation",
+  learning_rate: "training.learning_rate",
+  num_train_epochs: "training.epochs",
+  max_steps: "training.max_steps",
+  num_generations: "training.num_generations",
+  max_completion_length: "training.max_completion_length",
+  beta: "training.beta",
+  num_iterations: "training.num_iterations",
+  epsilon: "training.epsilon",
+  bf16: "training.precision",
+  gradient_checkpointing: "training.gradient_checkpointing",
+  attn_implementation: "training.attn_implementation",
+  report_to: "tracking.backend",
+  run_name: "output.run_name",
+  seed: "training.seed",
+  data_seed: "training.seed",
+  save_strategy: "training.save_strategy",
+  save_steps: "training.save_steps",
+  save_only_model: "training.save_only_model",
+  logging_steps: "training.logging_steps",
+  max_pixels: "model.max_pixels",
+  min_pixels: "model.min_pixels",
+  use_peft: "training.finetuning",
+  lora_r: "training.lora.r",
+  lora_alpha: "training.lora.alpha",
+  lora_dropout: "training.lora.dropout",
+  lora_target_modules: "training.lora.target_modules",
+  freeze_vision_modules: "training.freeze_vision_modules",
+  max_seq_length: "training.max_seq_length",
+  packing: "training.packing",
+  image_root: "datasets[].images",
+};
+
+const GRPO_ACCEPTED: ReadonlySet<string> = new Set([
+  ...TRAINING_ARGUMENTS, ...GRPO_CONFIG, ...MODEL_CONFIG, "freeze_vision_modules", ...TRL_SCRIPT_ARGUMENTS, ...GRPO_SCRIPT_ARGUMENTS, "config",
+]);
+const SFT_ACCEPTED: ReadonlySet<string> = new Set([...TRAINING_ARGUMENTS, ...SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, "config"]);
+
+/** Every flag name the entry point's parser accepts (with underscores). */
+export function acceptedFlags(entry: TrainerEntry): ReadonlySet<string> {
+  return entry === "grpo" ? GRPO_ACCEPTED : SFT_ACCEPTED;
+}
+
+/** Why an accepted flag does nothing, or undefined when the trainer reads it. */
+export function ignoredFlagReason(entry: TrainerEntry, flag: string): string | undefined {
+  return entry === "grpo" ? GRPO_IGNORED_FLAGS[normalizeFlag(flag)] : undefined;
+}
+
+/** HfArgumentParser accepts `--a-b` for `a_b`. */
+export function normalizeFlag(flag: string): string {
+  return flag.replace(/^-+/, "").replace(/-/g, "_");
+}

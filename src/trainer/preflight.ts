@@ -1,0 +1,513 @@
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { ImageChecker } from "../data/images.js";
+import { readJsonl } from "../data/jsonl.js";
+import { checkRecord } from "../data/record-check.js";
+import { SeededRandom } from "../data/seeded-random.js";
+import { buildPrompt, orderLabelSet } from "../eval/prompt.js";
+import type { DatasetEntry, RunConfig } from "../schema/run-config.js";
+import { imagesOf, type Sample } from "../schema/sample.js";
+import { formatProblem, type Problem } from "../util/errors.js";
+import { Progress } from "../util/progress.js";
+import { entryOf, extraArgProblems, isLora } from "./args.js";
+import { batchDivisibilityProblem, runArithmetic, worldSizeOf, type RunArithmetic } from "./arithmetic.js";
+import { formatPath, resolveFromConfig, type LoadedRunConfig } from "./config-file.js";
+import { HARDWARE_PROFILES } from "./hardware.js";
+import { imageTokens } from "./image-tokens.js";
+import { estimateMemory, modelShape, nominalSizeFromPath, type MemoryEstimate } from "./memory.js";
+import { shardName } from "./scripts.js";
+import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
+
+/**
+ * Everything that can be known about a run before a GPU is allocated: the config's own
+ * consistency (batch arithmetic, flags, model name), every data file and image, prompt and
+ * completion lengths in the model's tokens, and a memory estimate per GPU. Every finding
+ * names the file and line, or the config setting, it is about.
+ */
+
+/** Chat-template tokens around one user turn and the assistant header (Qwen2.5 chat format). */
+export const CHAT_TEMPLATE_TOKENS = 20;
+/** Findings listed per file and kind; the rest are counted. */
+const LISTED_PER_KIND = 20;
+
+export interface FileFacts {
+  role: "train" | "eval";
+  index: number;
+  file: string;
+  images: string;
+  /** Lines read (non-blank). */
+  read: number;
+  /** Records that passed the record checks. */
+  valid: number;
+  rejected: number;
+  /** Valid records marked `is_valid: false` (the trainer skips them; shards leave them out). */
+  markedInvalid: number;
+  /** Records that go to training (valid, not marked invalid, after sampling). */
+  selected: number;
+  imagesChecked: number;
+  imageProblems: number;
+  labels: string[];
+  promptTokens: { max: number; mean: number; maxRecord?: string };
+  imageTokensMax: number;
+  /** SFT: records whose target completion is longer than max_completion_length. */
+  longCompletions: number;
+  /** SFT: records whose prompt + completion exceed max_seq_length. */
+  overSequenceLength: number;
+}
+
+export interface PreflightReport {
+  ok: boolean;
+  errors: number;
+  warnings: number;
+  /** Listed findings (per file and kind at most a few; `suppressed` counts the rest). */
+  problems: Problem[];
+  suppressed: number;
+  files: FileFacts[];
+  tokens: { source: TokenCounter["source"]; detail: string };
+  arithmetic: RunArithmetic;
+  memory?: MemoryEstimate;
+  /** The per-file selection the planner applies when writing shards (indices of kept records). */
+  selections: Map<string, Selection>;
+}
+
+/** Which of a file's eligible records (valid, not marked invalid) are kept. */
+export type Selection = { kind: "all" } | { kind: "range"; start: number; end: number } | { kind: "set"; keep: Uint8Array };
+
+export interface PreflightParams {
+  loaded: LoadedRunConfig;
+  checkImages?: boolean;
+  progress?: boolean;
+  onProblem?: (p: Problem) => void;
+}
+
+export async function preflight(params: PreflightParams): Promise<PreflightReport> {
+  const { loaded } = params;
+  const config = loaded.config;
+  const problems: Problem[] = [];
+  let errors = 0;
+  let warnings = 0;
+  let suppressed = 0;
+  const listed = new Map<string, number>();
+  const report = (p: Problem, kindKey?: string) => {
+    if (p.severity === "warning") warnings++;
+    else errors++;
+    if (kindKey) {
+      const n = (listed.get(kindKey) ?? 0) + 1;
+      listed.set(kindKey, n);
+      if (n > LISTED_PER_KIND) {
+        suppressed++;
+        return;
+      }
+    }
+    problems.push(p);
+    params.onProblem?.(p);
+  };
+  const setting = (path: PropertyKey[]): Omit<Problem, "message"> => ({ file: loaded.file, ...loaded.locate(path), field: formatPath(path) });
+
+  checkConfig(config, setting, report);
+
+  const tokenCounter = await loadTokenCounter(config.model.path, loaded.baseDir);
+  if (tokenCounter.source === "estimate") report({ ...setting(["model", "path"]), severity: "warning", message: tokenCounter.detail });
+
+  const files: FileFacts[] = [];
+  const selections = new Map<string, Selection>();
+  const entries: { role: "train" | "eval"; entry: DatasetEntry; index: number }[] = [
+    ...config.datasets.map((entry, index) => ({ role: "train" as const, entry, index })),
+    ...config.eval.datasets.map((entry, index) => ({ role: "eval" as const, entry, index })),
+  ];
+  for (const { role, entry, index } of entries) {
+    const facts = await checkDataFile({ loaded, role, entry, index, tokenCounter, checkImages: params.checkImages ?? true, progress: params.progress ?? true, report, setting });
+    files.push(facts.facts);
+    if (role === "train") selections.set(facts.facts.file, facts.selection);
+  }
+
+  const trainRecords = files.filter((f) => f.role === "train").reduce((n, f) => n + f.selected, 0);
+  const arithmetic = runArithmetic(config, trainRecords);
+  if (config.stage !== "sft" && trainRecords > 0 && arithmetic.promptsPerStep !== undefined && trainRecords < arithmetic.promptsPerStep) {
+    report({ ...setting(["training", "per_device_batch"]), severity: "warning", message: `only ${trainRecords} training records for ${arithmetic.promptsPerStep} prompts per optimizer step` });
+  }
+
+  const memory = memoryEstimate(config, files, setting, report);
+  return {
+    ok: errors === 0,
+    errors,
+    warnings,
+    problems,
+    suppressed,
+    files,
+    tokens: { source: tokenCounter.source, detail: tokenCounter.detail },
+    arithmetic,
+    memory,
+    selections,
+  };
+}
+
+type Report = (p: Problem, kindKey?: string) => void;
+type Setting = (path: PropertyKey[]) => Omit<Problem, "message">;
+
+/**
+ * The checks that need no file: batch arithmetic, model name, trainer flags, path lists.
+ * `config validate` runs them too, so they are reported with the config's positions.
+ */
+export function configFindings(loaded: LoadedRunConfig): Problem[] {
+  const found: Problem[] = [];
+  const setting = (path: PropertyKey[]): Omit<Problem, "message"> => ({ file: loaded.file, ...loaded.locate(path), field: formatPath(path) });
+  checkConfig(loaded.config, setting, (p) => found.push(p));
+  return found;
+}
+
+function checkConfig(config: RunConfig, setting: Setting, report: Report): void {
+  const batch = batchDivisibilityProblem(config);
+  if (batch) report({ ...setting(["training", "per_device_batch"]), message: batch });
+
+  const modelPath = config.model.path;
+  const lower = modelPath.toLowerCase();
+  const qwenNamed = modelPath.includes("Qwen2-VL") || modelPath.includes("Qwen2.5-VL");
+  if (config.stage === "sft" && !qwenNamed) {
+    report({ ...setting(["model", "path"]), message: `sft.py loads only models whose path contains "Qwen2-VL" or "Qwen2.5-VL" (case-sensitive); got "${modelPath}" (rename or symlink the directory)` });
+  } else if (config.stage !== "sft" && !qwenNamed) {
+    if (lower.includes("qwen")) {
+      report({ ...setting(["model", "path"]), message: `the trainer picks its Qwen module by "qwen" in the path, which then requires "Qwen2-VL" or "Qwen2.5-VL" (case-sensitive); got "${modelPath}" (rename or symlink the directory)` });
+    } else if (lower.includes("internvl") || lower.includes("glm")) {
+      report({ ...setting(["model", "path"]), severity: "warning", message: "image-token and memory estimates assume a Qwen2.5-VL model" });
+    } else {
+      report({ ...setting(["model", "path"]), message: `the trainer chooses the model module by "qwen", "internvl" or "glm" in the path; "${modelPath}" matches none` });
+    }
+  }
+
+  for (const p of extraArgProblems(config, (key) => setting(["training", "extra_args", key]))) report(p);
+
+  const names = new Map<string, number>();
+  config.datasets.forEach((d, i) => {
+    const name = shardName(d);
+    const other = names.get(name);
+    if (other !== undefined) {
+      report({ ...setting(["datasets", i, "file"]), message: `same file name as datasets[${other}] (${name}); the trainer keys per-file settings by basename, rename one` });
+    }
+    names.set(name, i);
+    for (const key of ["file", "images"] as const) {
+      if (d[key].includes(":")) report({ ...setting(["datasets", i, key]), message: `contains ':'; the trainer splits its path lists on ':'` });
+    }
+    if (d.reward_method?.includes(":")) report({ ...setting(["datasets", i, "reward_method"]), message: "contains ':'; the trainer splits reward methods on ':'" });
+  });
+
+  const evalNames = new Map<string, number>();
+  config.eval.datasets.forEach((d, i) => {
+    const name = shardName(d);
+    const other = evalNames.get(name);
+    if (other !== undefined) report({ ...setting(["eval", "datasets", i, "file"]), message: `same file name as eval.datasets[${other}] (${name}); the bundle keeps test files by name, rename one` });
+    evalNames.set(name, i);
+  });
+
+  if (config.stage === "sft" && config.datasets.some((d) => d.reward_method !== undefined)) {
+    report({ ...setting(["datasets"]), severity: "warning", message: "reward_method has no effect in the sft stage" });
+  }
+  const profile = HARDWARE_PROFILES[config.hardware.profile];
+  if (profile.gpusPerNode === 1 && config.hardware.nodes > 1) {
+    report({ ...setting(["hardware", "nodes"]), severity: "warning", message: `profile ${profile.name} is a single-GPU profile; ${config.hardware.nodes} nodes of one GPU each` });
+  }
+  if (config.training.save_only_model) {
+    report({ ...setting(["training", "save_only_model"]), severity: "warning", message: "checkpoints will hold no optimizer state: a stopped run cannot be resumed" });
+  }
+}
+
+interface CheckFileParams {
+  loaded: LoadedRunConfig;
+  role: "train" | "eval";
+  entry: DatasetEntry;
+  index: number;
+  tokenCounter: TokenCounter;
+  checkImages: boolean;
+  progress: boolean;
+  report: Report;
+  setting: Setting;
+}
+
+async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; selection: Selection }> {
+  const { loaded, entry, report } = p;
+  const config = loaded.config;
+  const configPath = p.role === "train" ? ["datasets", p.index] : ["eval", "datasets", p.index];
+  const file = resolveFromConfig(loaded, entry.file);
+  const images = resolveFromConfig(loaded, entry.images);
+  const facts: FileFacts = {
+    role: p.role,
+    index: p.index,
+    file,
+    images,
+    read: 0,
+    valid: 0,
+    rejected: 0,
+    markedInvalid: 0,
+    selected: 0,
+    imagesChecked: 0,
+    imageProblems: 0,
+    labels: [],
+    promptTokens: { max: 0, mean: 0 },
+    imageTokensMax: 0,
+    longCompletions: 0,
+    overSequenceLength: 0,
+  };
+  const kind = (k: string) => `${file}:${k}`;
+
+  const fileProblem = await pathProblem(file, "file");
+  if (fileProblem) {
+    report({ ...p.setting([...configPath, "file"]), message: `${fileProblem}: ${file}` });
+    return { facts, selection: { kind: "all" } };
+  }
+  const checker = new ImageChecker({ root: images, concurrency: 32 });
+  let imagesUsable = true;
+  const folderProblem = await pathProblem(images, "directory");
+  if (folderProblem) {
+    report({ ...p.setting([...configPath, "images"]), message: `${folderProblem}: ${images} (image folder of ${entry.file})` });
+    imagesUsable = false;
+  }
+
+  const labelSet = new Set<string>();
+  let promptTotal = 0;
+  let promptCount = 0;
+  const sft = config.stage === "sft";
+  const promptVariant = sft ? "sft" : "grpo";
+  const templateFor = (question: string, labels: readonly string[]) =>
+    config.trainer.target === "facial-r1"
+      ? buildPrompt({ question, labels, variant: promptVariant })
+      : `${question} First output the thinking process in <think> </think> tags and then output the final answer in <answer> </answer> tags.`;
+  const imageTokenCache = new Map<string, number>();
+  // Questions and label sets repeat across records: count each prompt once.
+  const promptTokenCache = new Map<string, number>();
+  let imageTokenTotal = 0;
+  let imageTokenCount = 0;
+  const progress = new Progress({ label: `preflight ${basename(file)}`, unit: "records", enabled: p.progress });
+  // The checker limits open files itself; the window bounds the checks queued behind it.
+  const window = new Window(512);
+
+  // Pass over the file: record checks, images, token counts.
+  for await (const item of readJsonl(file)) {
+    facts.read++;
+    progress.tick();
+    if (item.kind === "unreadable") {
+      facts.rejected++;
+      report({ ...item.problem, file }, kind("record"));
+      continue;
+    }
+    const check = checkRecord(item.value, { file, line: item.line });
+    if (!check.ok) {
+      facts.rejected++;
+      for (const e of check.errors) report({ ...e, file, line: item.line }, kind("record"));
+      continue;
+    }
+    facts.valid++;
+    const record = check.record;
+    if (record.is_valid === false) {
+      facts.markedInvalid++;
+      continue;
+    }
+    for (const l of record.labels) labelSet.add(l);
+    if (sft && Array.isArray(record.image) && record.image.length !== 1) {
+      report({ file, line: item.line, field: "image", message: "sft.py takes exactly one image per record" }, kind("sft-images"));
+    }
+    if (record.labels.length === 0) report({ file, line: item.line, field: "labels", message: "no label: the trainer takes labels[0] as the solution" }, kind("labels"));
+
+    for (const image of imagesOf(record)) {
+      if (!imagesUsable || !p.checkImages) continue;
+      const line = item.line;
+      window.start(() => checker.check(image).then((result) => {
+          facts.imagesChecked++;
+          if (!result.ok) {
+            facts.imageProblems++;
+            report({ file, line, field: "image", message: `${image}: ${result.error.message} (image folder ${images})` }, kind(`image-${result.error.kind}`));
+            return;
+          }
+          const key = `${result.info.width}x${result.info.height}`;
+          let tokens = imageTokenCache.get(key);
+          if (tokens === undefined) {
+            try {
+              tokens = imageTokens({ height: result.info.height, width: result.info.width, minPixels: config.model.min_pixels, maxPixels: config.model.max_pixels });
+            } catch (err) {
+              report({ file, line, field: "image", message: `${image}: ${(err as Error).message}; the processor rejects it` }, kind("image-shape"));
+              tokens = 0;
+            }
+            imageTokenCache.set(key, tokens);
+          }
+          if (tokens > facts.imageTokensMax) facts.imageTokensMax = tokens;
+          imageTokenTotal += tokens;
+          imageTokenCount++;
+        }));
+      await window.room();
+    }
+    const promptKey = `${record.labels.join(",")}\u0000${record.question}`;
+    let promptTokens = promptTokenCache.get(promptKey);
+    if (promptTokens === undefined) {
+      const prompt = templateFor(record.question.replace(/<image>/g, "").trim(), orderLabelSet(record.labels));
+      promptTokens = p.tokenCounter.count(prompt) + CHAT_TEMPLATE_TOKENS;
+      if (promptTokenCache.size >= 10_000) promptTokenCache.clear();
+      promptTokenCache.set(promptKey, promptTokens);
+    }
+    promptTotal += promptTokens;
+    promptCount++;
+    if (promptTokens > facts.promptTokens.max) {
+      facts.promptTokens.max = promptTokens;
+      facts.promptTokens.maxRecord = `${file}:${item.line}`;
+    }
+    if (sft && p.role === "train") {
+      const target = sftTarget(config, record);
+      const completionTokens = p.tokenCounter.count(target);
+      if (completionTokens > config.training.max_completion_length) {
+        facts.longCompletions++;
+        report(
+          {
+            file,
+            line: item.line,
+            field: "description",
+            severity: "warning",
+            message: `SFT target is ${completionTokens} tokens, over max_completion_length ${config.training.max_completion_length}: after SFT the model learns answers that GRPO will cut off`,
+          },
+          kind("long-completion"),
+        );
+      }
+      if (promptTokens + completionTokens > config.training.max_seq_length) {
+        facts.overSequenceLength++;
+        report(
+          { file, line: item.line, severity: "warning", message: `prompt + target ≈ ${promptTokens + completionTokens} tokens, over max_seq_length ${config.training.max_seq_length}: truncated in training` },
+          kind("over-sequence"),
+        );
+      }
+    }
+  }
+  await window.drain();
+  progress.finish();
+  facts.labels = orderLabelSet(labelSet);
+  facts.promptTokens.mean = promptCount ? Math.round(promptTotal / promptCount) : 0;
+  // Image sizes arrive after the text was counted: the maximum adds the largest image, the mean the mean one.
+  facts.promptTokens.max += facts.imageTokensMax;
+  facts.promptTokens.mean += imageTokenCount ? Math.round(imageTokenTotal / imageTokenCount) : 0;
+
+  const eligible = facts.valid - facts.markedInvalid;
+  const selection = selectionFor(entry, eligible);
+  facts.selected = selectedCount(selection, eligible);
+  if (facts.rejected > 0) {
+    report({
+      ...p.setting([...configPath, "file"]),
+      message: `${facts.rejected} of ${facts.read} records are not valid records (listed above); fix them (facial-r1 data validate --fix) before planning`,
+    });
+  }
+  if (eligible === 0 && facts.rejected === 0) report({ ...p.setting([...configPath, "file"]), message: `no trainable record in ${entry.file}` });
+  if (entry.sample && entry.sample.strategy !== "all" && entry.sample.count !== undefined && entry.sample.count > eligible) {
+    report({ ...p.setting([...configPath, "sample", "count"]), severity: "warning", message: `asks for ${entry.sample.count} records, the file has ${eligible}; all are used` });
+  }
+  return { facts, selection };
+}
+
+/** At most `size` tasks in flight; `room()` waits for a free slot, `drain()` for all. */
+class Window {
+  private active = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  start(task: () => Promise<void>): void {
+    this.active++;
+    void task().finally(() => {
+      this.active--;
+      this.waiters.shift()?.();
+    });
+  }
+
+  async room(): Promise<void> {
+    while (this.active >= this.size) await new Promise<void>((go) => this.waiters.push(go));
+  }
+
+  async drain(): Promise<void> {
+    while (this.active > 0) await new Promise<void>((go) => this.waiters.push(go));
+  }
+}
+
+/** SFT training target: the fork trains on the label alone; upstream on think + answer. */
+export function sftTarget(config: RunConfig, record: Pick<Sample, "labels" | "description">): string {
+  const label = record.labels[0] ?? "";
+  if (config.trainer.target === "facial-r1") return label;
+  return `<think>${record.description ?? ""}</think>\n<answer>${label}</answer>`;
+}
+
+export function selectionFor(entry: DatasetEntry, eligible: number): Selection {
+  const s = entry.sample;
+  if (!s || s.strategy === "all") return { kind: "all" };
+  const wanted = Math.min(eligible, s.count ?? Math.ceil(((s.percent ?? 100) * eligible) / 100));
+  if (s.strategy === "first") return { kind: "range", start: 0, end: wanted };
+  if (s.strategy === "end") return { kind: "range", start: eligible - wanted, end: eligible };
+  return { kind: "set", keep: randomSubset(eligible, wanted, s.seed) };
+}
+
+function randomSubset(n: number, k: number, seed: number): Uint8Array {
+  // Partial Fisher-Yates over the indices with the project's seeded generator.
+  const keep = new Uint8Array(n);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const random = new SeededRandom(seed);
+  for (let i = 0; i < k; i++) {
+    const j = i + random.below(n - i);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+    keep[order[i]] = 1;
+  }
+  return keep;
+}
+
+export function selectedCount(selection: Selection, eligible: number): number {
+  if (selection.kind === "all") return eligible;
+  if (selection.kind === "range") return selection.end - selection.start;
+  let n = 0;
+  for (const k of selection.keep) n += k;
+  return n;
+}
+
+export function isSelected(selection: Selection, index: number): boolean {
+  if (selection.kind === "all") return true;
+  if (selection.kind === "range") return index >= selection.start && index < selection.end;
+  return selection.keep[index] === 1;
+}
+
+async function pathProblem(path: string, want: "file" | "directory"): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    if (want === "file" && !info.isFile()) return "not a file";
+    if (want === "directory" && !info.isDirectory()) return "not a directory";
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? (want === "file" ? "data file not found" : "image folder not found") : `cannot read (${code})`;
+  }
+}
+
+function memoryEstimate(config: RunConfig, files: FileFacts[], setting: Setting, report: Report): MemoryEstimate | undefined {
+  const parametersB = config.model.parameters_b ?? nominalSizeFromPath(config.model.path);
+  if (parametersB === undefined) {
+    report({ ...setting(["model", "path"]), message: "cannot tell the model size from its path; set model.parameters_b (billions) for the memory check" });
+    return undefined;
+  }
+  const profile = HARDWARE_PROFILES[config.hardware.profile];
+  const grpo = entryOf(config) === "grpo";
+  const maxPrompt = Math.max(0, ...files.filter((f) => f.role === "train").map((f) => f.promptTokens.max));
+  const estimate = estimateMemory({
+    shape: modelShape(parametersB),
+    zero: config.training.deepspeed,
+    lora: isLora(config, profile.lora),
+    worldSize: worldSizeOf(config),
+    gradientCheckpointing: config.training.gradient_checkpointing,
+    microBatch: config.training.per_device_batch,
+    sequenceTokens: grpo ? maxPrompt + config.training.max_completion_length : config.training.max_seq_length,
+    referenceModel: grpo && config.training.beta > 0,
+    gatherForGeneration: grpo,
+    gpuMemoryGiB: profile.gpuMemoryGiB,
+  });
+  if (estimate.verdict === "does-not-fit") report({ ...setting(["training"]), message: `GPU memory: does not fit: ${estimate.explanation}` });
+  else if (estimate.verdict === "tight") report({ ...setting(["training"]), severity: "warning", message: `GPU memory: tight: ${estimate.explanation}` });
+  return estimate;
+}
+
+/** One line per finding, for the CLI. */
+export function formatFindings(report: PreflightReport): string[] {
+  const lines = report.problems.map((p) => `${p.severity === "warning" ? "warning: " : "error: "}${formatProblem(p)}`);
+  if (report.suppressed > 0) lines.push(`(${report.suppressed} more findings of the same kinds not listed)`);
+  return lines;
+}
