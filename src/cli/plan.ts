@@ -1,7 +1,6 @@
 import { Option, type Command } from "commander";
-import { access } from "node:fs/promises";
 import { invalidInput } from "../util/errors.js";
-import { writeFileAtomic } from "../util/fs.js";
+import { pathExists, writeFileAtomic } from "../util/fs.js";
 import { action, printJson, say, sayProblem } from "./io.js";
 
 interface ValidateOptions {
@@ -59,7 +58,7 @@ export function registerPlanCommands(program: Command): void {
     .action(
       action(async (file: string, opts: InitOptions) => {
         const { starterConfig } = await import("../trainer/starter.js");
-        if (!opts.force && (await exists(file))) throw invalidInput("exists; use --force to overwrite", { file });
+        if (!opts.force && (await pathExists(file))) throw invalidInput("exists; use --force to overwrite", { file });
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.name)) throw invalidInput(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
         await writeFileAtomic(file, starterConfig({ name: opts.name, stage: opts.stage }));
         say(`wrote ${file}; edit the paths, then: facial-r1 config validate ${file}`);
@@ -112,13 +111,4 @@ export function registerPlanCommands(program: Command): void {
         return 0;
       }),
     );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -27,9 +27,10 @@ export function registerRewardServerCommands(rewards: Command): void {
         const port = parsePort(opts.port);
         const maxBodyBytes = parsePositiveInt("--max-body-bytes", opts.maxBodyBytes)!;
         const token = opts.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined);
-        const { resolveRewardSpec } = await import("../rewards/reward-range.js");
+        const { loadRewardSpec } = await import("../rewards/spec-file.js");
         const { startRewardServer, rewardScorer, shutdownSignal, isLoopback, describeScoreMapping } = await import("../rewards/server.js");
-        const { spec, name } = await resolveRewardSpec({ preset: opts.preset, config: opts.config });
+        const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
+        const name = opts.config ?? spec.preset;
         const scorer = rewardScorer(spec, name);
         const server = await startRewardServer({ scorer, host: opts.host, port, token, maxBodyBytes });
         const stopped = shutdownSignal();
@@ -60,9 +61,10 @@ export function registerRewardServerCommands(rewards: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (file: string, opts: { preset: string; config?: string; rewards?: string; numGenerations?: string; perGroup?: boolean; json?: boolean }) => {
-        const { resolveRewardSpec, parseComponents } = await import("../rewards/reward-range.js");
+        const { parseComponents } = await import("../rewards/reward-range.js");
+        const { loadRewardSpec } = await import("../rewards/spec-file.js");
         const { replayRollouts, formatReplayReport } = await import("../rewards/replay.js");
-        const { spec } = await resolveRewardSpec({ preset: opts.preset, config: opts.config });
+        const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
         const components = opts.rewards !== undefined ? parseComponents(opts.rewards) : undefined;
         const numGenerations = parsePositiveInt("--num-generations", opts.numGenerations);
         const progress = new Progress({ label: "replay", unit: "completions" });

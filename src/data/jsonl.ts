@@ -166,7 +166,8 @@ function parseLine(file: string, item: JsonlLine): JsonlValue {
   }
 }
 
-async function assertReadableFile(file: string): Promise<void> {
+/** Fails with a clear message when `file` is missing, unreadable or a directory. */
+export async function assertReadableFile(file: string, expected = "a JSONL file"): Promise<void> {
   let info;
   try {
     info = await stat(file);
@@ -174,7 +175,7 @@ async function assertReadableFile(file: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code ?? (err as Error).message}`, { file });
   }
-  if (info.isDirectory()) throw invalidInput("is a directory, expected a JSONL file", { file });
+  if (info.isDirectory()) throw invalidInput(`is a directory, expected ${expected}`, { file });
 }
 
 function isBlank(text: string): boolean {

@@ -40,11 +40,12 @@ export class ProcessBackend implements LaunchBackend {
     const q = shellQuote(record.workdir);
     const script = [
       `cd ${q} 2>/dev/null || { echo missing; exit 0; }`,
+      `pid=$(cat ${JOB_PID} 2>/dev/null || echo ${record.pid ?? ""})`,
+      // Liveness first: the wrapper writes its exit code before it exits, so a process seen
+      // dead here has either left its exit code or was killed. A zombie (state Z) has finished.
+      `if [ -n "$pid" ] && [ -r /proc/$pid/stat ] && [ "$(awk '{print $3}' /proc/$pid/stat)" != Z ]; then echo alive; fi`,
       `if [ -f ${JOB_EXIT_CODE} ]; then echo "exit $(cat ${JOB_EXIT_CODE})"; fi`,
       `if [ -f ${JOB_CANCELLED} ]; then echo cancelled; fi`,
-      `pid=$(cat ${JOB_PID} 2>/dev/null || echo ${record.pid ?? ""})`,
-      // A zombie (state Z) has finished; only a live process counts as running.
-      `if [ -n "$pid" ] && [ -r /proc/$pid/stat ] && [ "$(awk '{print $3}' /proc/$pid/stat)" != Z ]; then echo alive; fi`,
     ].join("\n");
     const out = (await this.executor.exec(script)).stdout.split("\n");
     const exitLine = out.find((l) => l.startsWith("exit "));

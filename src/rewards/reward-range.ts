@@ -2,10 +2,8 @@
  * The range of each reward and of the weighted total, for mapping a total to [0, 1]:
  * format in [0, 1], accuracy in [0, 1], AU in [-1, 1] (2F - 1), per reference/method.md.
  */
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { invalidInput } from "../util/errors.js";
-import { isRewardPresetName, REWARD_PRESETS, REWARD_PRESET_NAMES, RewardSpecSchema, type RewardSpec } from "./spec.js";
+import type { RewardSpec } from "./spec.js";
 
 export const REWARD_COMPONENTS = ["format", "accuracy", "au"] as const;
 export type RewardComponent = (typeof REWARD_COMPONENTS)[number];
@@ -54,36 +52,4 @@ export function parseComponents(text: string, option = "--rewards"): RewardCompo
     }
   }
   return REWARD_COMPONENTS.filter((c) => names.includes(c));
-}
-
-/**
- * The reward spec named on the command line: `--config FILE` (YAML or JSON; a reward spec, or a
- * run config whose `rewards:` key holds one) wins over `--preset NAME` (default facial-r1).
- */
-export async function resolveRewardSpec(options: { preset?: string; config?: string }): Promise<{ spec: RewardSpec; name: string }> {
-  if (options.config) {
-    let text: string;
-    try {
-      text = await readFile(options.config, "utf8");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code}`, { file: options.config });
-    }
-    let data: unknown;
-    try {
-      data = parseYaml(text);
-    } catch (err) {
-      throw invalidInput(`not valid YAML or JSON: ${(err as Error).message}`, { file: options.config });
-    }
-    const candidate = data !== null && typeof data === "object" && "rewards" in data ? (data as { rewards: unknown }).rewards : (data ?? {});
-    const result = RewardSpecSchema.safeParse(candidate);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw invalidInput(issue.message, { file: options.config, field: issue.path.join(".") || undefined });
-    }
-    return { spec: result.data, name: options.config };
-  }
-  const preset = options.preset ?? "facial-r1";
-  if (!isRewardPresetName(preset)) throw invalidInput(`--preset: unknown preset "${preset}"; expected one of ${REWARD_PRESET_NAMES.join(", ")}`);
-  return { spec: REWARD_PRESETS[preset], name: preset };
 }

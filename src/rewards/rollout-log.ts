@@ -18,8 +18,8 @@
  * whitespace-only lines included): the format reward is sensitive to every character.
  */
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { invalidInput, type Problem } from "../util/errors.js";
+import type { Problem } from "../util/errors.js";
+import { assertReadableFile } from "../data/jsonl.js";
 
 export interface AccuracyEntry {
   kind: "accuracy";
@@ -72,14 +72,7 @@ interface RawLine {
 
 /** Lines split on "\n" only; a final empty piece after the last newline is not a line. */
 export async function* readRawLines(file: string): AsyncGenerator<RawLine> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code ?? (err as Error).message}`, { file });
-  }
-  if (info.isDirectory()) throw invalidInput("is a directory, expected a log or JSONL file", { file });
+  await assertReadableFile(file, "a log or JSONL file");
   let pending = "";
   let line = 1;
   for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {

@@ -1,4 +1,5 @@
-import { access, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { pathExists } from "../util/fs.js";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -22,7 +23,7 @@ const CACHE_LIMIT = 50_000;
 
 export async function loadTokenCounter(modelPath: string, baseDir: string): Promise<TokenCounter> {
   const dir = (await hubCacheSnapshot(modelPath, baseDir)) ?? resolve(baseDir, modelPath);
-  const present = await Promise.all(["tokenizer.json", "tokenizer_config.json"].map((f) => exists(join(dir, f))));
+  const present = await Promise.all(["tokenizer.json", "tokenizer_config.json"].map((f) => pathExists(join(dir, f))));
   if (!present.every(Boolean)) {
     return estimateCounter(`no tokenizer.json + tokenizer_config.json in ${dir}; token counts are estimated at ${CHARS_PER_TOKEN_ESTIMATE} characters per token`);
   }
@@ -68,12 +69,12 @@ function cached(counter: TokenCounter): TokenCounter {
  * refs/main points at, else any snapshot holding a tokenizer.json.
  */
 async function hubCacheSnapshot(modelPath: string, baseDir: string): Promise<string | undefined> {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(modelPath) || (await exists(resolve(baseDir, modelPath)))) return undefined;
+  if (!/^[\w.-]+\/[\w.-]+$/.test(modelPath) || (await pathExists(resolve(baseDir, modelPath)))) return undefined;
   const hub = process.env.HF_HUB_CACHE ?? join(process.env.HF_HOME ?? join(homedir(), ".cache", "huggingface"), "hub");
   const repo = join(hub, `models--${modelPath.replace("/", "--")}`);
   const snapshots = join(repo, "snapshots");
   const main = (await readFile(join(repo, "refs", "main"), "utf8").catch(() => "")).trim();
-  if (main && (await exists(join(snapshots, main, "tokenizer.json")))) return join(snapshots, main);
+  if (main && (await pathExists(join(snapshots, main, "tokenizer.json")))) return join(snapshots, main);
   let entries: string[];
   try {
     entries = await readdir(snapshots);
@@ -81,16 +82,7 @@ async function hubCacheSnapshot(modelPath: string, baseDir: string): Promise<str
     return undefined;
   }
   for (const entry of entries.sort()) {
-    if (await exists(join(snapshots, entry, "tokenizer.json"))) return join(snapshots, entry);
+    if (await pathExists(join(snapshots, entry, "tokenizer.json"))) return join(snapshots, entry);
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -120,7 +120,7 @@ test("serve: usage errors exit 2 with a message", async () => {
     assert.equal(preset.code, 2);
     assert.match(preset.stderr, /unknown preset "nope"/);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /rewards\.yaml: weights\.format: /);
+    assert.match(bad.stderr, /rewards\.yaml: rewards\.weights\.format: /);
   } finally {
     await cleanup();
   }

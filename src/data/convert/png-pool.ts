@@ -39,7 +39,7 @@ export class PngWriterPool {
   private nextSlot = 0;
   private nextId = 0;
 
-  constructor(size = availableParallelism()) {
+  constructor(size = Math.max(1, availableParallelism() - 1)) {
     for (let i = 0; i < Math.max(1, size); i++) {
       let worker: Worker;
       try {
@@ -109,7 +109,7 @@ export class PngWriterPool {
         void slot.worker.terminate();
       }, REPLY_TIMEOUT_MS);
       slot.pending.set(id, { resolve, reject, timer });
-      slot.worker.postMessage(message, [pixels.buffer as ArrayBuffer]);
+      slot.worker.postMessage(message);
     });
   }
 }
