@@ -22,8 +22,20 @@ export interface Executor {
   exec(script: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
   /** Copies a local directory's contents into `remoteDir`; resumable, idempotent. */
   pushDir(localDir: string, remoteDir: string): Promise<void>;
-  /** Copies `remotePath` (a file or directory) to `localPath`; resumable, idempotent. */
-  pull(remotePath: string, localPath: string, options?: { exclude?: string[] }): Promise<void>;
+  /**
+   * Copies `remotePath` (a file or directory) to `localPath`; resumable, idempotent. `exclude`
+   * patterns apply first, then `filters` (raw rsync filter options, in order).
+   */
+  pull(remotePath: string, localPath: string, options?: PullFilters): Promise<void>;
+}
+
+export interface PullFilters {
+  exclude?: string[];
+  filters?: string[];
+}
+
+function filterArgs(options: PullFilters): string[] {
+  return [...(options.exclude ?? []).map((e) => `--exclude=${e}`), ...(options.filters ?? [])];
 }
 
 export function runProcess(command: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -56,10 +68,9 @@ export class LocalExecutor implements Executor {
     await cp(localDir, remoteDir, { recursive: true });
   }
 
-  async pull(remotePath: string, localPath: string, options: { exclude?: string[] } = {}): Promise<void> {
+  async pull(remotePath: string, localPath: string, options: PullFilters = {}): Promise<void> {
     await mkdir(dirname(localPath), { recursive: true });
-    const excludes = (options.exclude ?? []).map((e) => `--exclude=${e}`);
-    const result = await runProcess("rsync", [...RSYNC_FLAGS, ...excludes, remotePath, localPath]);
+    const result = await runProcess("rsync", [...RSYNC_FLAGS, ...filterArgs(options), remotePath, localPath]);
     if (result.code !== 0) throw failure(`copy of ${remotePath} failed: ${lastLine(result.stderr)}`);
   }
 }
@@ -101,9 +112,9 @@ export class SshExecutor implements Executor {
     await this.rsync([`${localDir.replace(/\/?$/, "/")}`, `${this.destination()}:${remoteDir.replace(/\/?$/, "/")}`]);
   }
 
-  async pull(remotePath: string, localPath: string, options: { exclude?: string[] } = {}): Promise<void> {
+  async pull(remotePath: string, localPath: string, options: PullFilters = {}): Promise<void> {
     await mkdir(dirname(localPath), { recursive: true });
-    await this.rsync([...(options.exclude ?? []).map((e) => `--exclude=${e}`), `${this.destination()}:${remotePath}`, localPath]);
+    await this.rsync([...filterArgs(options), `${this.destination()}:${remotePath}`, localPath]);
   }
 
   private async rsync(args: string[]): Promise<void> {

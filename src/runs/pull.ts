@@ -92,24 +92,26 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
 
   const selected = selectCheckpoints(complete, options.checkpoints ?? "last", rows, options.bestMetric ?? "reward");
   const reports: CheckpointReport[] = [];
+  const toFetch: RemoteCheckpoint[] = [];
   for (const checkpoint of listing) {
-    if (!checkpoint.hasState) {
-      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "incomplete" });
-      continue;
+    const marker = await readMarker(join(out, "checkpoints", checkpoint.name, MARKER));
+    const action: CheckpointReport["action"] = !checkpoint.hasState
+      ? "incomplete"
+      : !selected.has(checkpoint.name)
+        ? "not-selected"
+        : marker && marker.fingerprint === checkpoint.fingerprint && (marker.weights || options.weights === false)
+          ? "already-pulled"
+          : "fetched";
+    if (action === "fetched") toFetch.push(checkpoint);
+    reports.push({ name: checkpoint.name, step: checkpoint.step, action });
+  }
+  if (toFetch.length > 0) {
+    // One transfer for every checkpoint (one connection); completion markers only once it succeeded.
+    const only = toFetch.flatMap((c) => [`--include=/${c.name}/`, `--include=/${c.name}/**`]);
+    await executor.pull(`${outputDir}/`, join(out, "checkpoints/"), { exclude: excludes, filters: [...only, "--exclude=*"] });
+    for (const c of toFetch) {
+      await writeFileAtomic(join(out, "checkpoints", c.name, MARKER), `${JSON.stringify({ fingerprint: c.fingerprint, weights: options.weights !== false })}\n`);
     }
-    if (!selected.has(checkpoint.name)) {
-      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "not-selected" });
-      continue;
-    }
-    const local = join(out, "checkpoints", checkpoint.name);
-    const marker = await readMarker(join(local, MARKER));
-    if (marker && marker.fingerprint === checkpoint.fingerprint && (marker.weights || options.weights === false)) {
-      reports.push({ name: checkpoint.name, step: checkpoint.step, action: "already-pulled" });
-      continue;
-    }
-    await executor.pull(`${outputDir}/${checkpoint.name}/`, `${local}/`, { exclude: excludes });
-    await writeFileAtomic(join(local, MARKER), `${JSON.stringify({ fingerprint: checkpoint.fingerprint, weights: options.weights !== false })}\n`);
-    reports.push({ name: checkpoint.name, step: checkpoint.step, action: "fetched" });
   }
 
   const files: PullReport["files"] = { jobLog: join(out, "job.log"), charts: [] };
