@@ -41,6 +41,11 @@ export interface ValidateParams {
   imageConcurrency?: number;
   /** Progress lines on stderr (default true; FACIAL_R1_QUIET silences them). */
   progress?: boolean;
+  /**
+   * Memory for duplicate-id detection before it spills to temporary files (default 16 MiB;
+   * FACIAL_R1_ID_MEMORY_BYTES overrides it, for tests of the spilled path).
+   */
+  idMemoryBytes?: number;
 }
 
 export interface Counts {
@@ -105,6 +110,8 @@ export async function validateFiles(params: ValidateParams): Promise<ValidationR
     await rejects?.abort();
     await imageReport?.abort();
     throw err;
+  } finally {
+    run.ids.close();
   }
 
   const total = { read: 0, valid: 0, rejected: 0, warnings: 0, fixed: 0, errors: run.errors };
@@ -145,6 +152,11 @@ function assertNoOverwrite(params: ValidateParams): void {
   }
 }
 
+function idMemoryFromEnv(): number | undefined {
+  const value = Number(process.env.FACIAL_R1_ID_MEMORY_BYTES);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 interface Accepted {
   line: number;
   text: string;
@@ -155,7 +167,7 @@ interface Accepted {
 
 class ValidationRun {
   readonly reports: FileReport[] = [];
-  readonly ids = new IdRegistry();
+  readonly ids: IdRegistry;
   rejects: JsonlWriter | undefined;
   imageReport: JsonlWriter | undefined;
   errors = 0;
@@ -163,7 +175,9 @@ class ValidationRun {
   constructor(
     private readonly params: ValidateParams,
     private readonly checker: ImageChecker | undefined,
-  ) {}
+  ) {
+    this.ids = new IdRegistry({ memoryBytes: params.idMemoryBytes ?? idMemoryFromEnv() });
+  }
 
   private problem(p: Problem): void {
     if (p.severity !== "warning") this.errors++;

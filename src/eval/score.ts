@@ -157,6 +157,11 @@ function asPrediction(value: unknown): { id: string | number; output: string } |
   return isId(v.id) && typeof v.output === "string" ? { id: v.id, output: v.output } : undefined;
 }
 
+/** `text.trim() === ""` without copying the text (`\s` is exactly the set `trim` removes). */
+function isBlank(text: string): boolean {
+  return !/\S/.test(text);
+}
+
 /** The key that joins predictions to records: ids compare as text (`7` joins `"7"`). */
 function idKey(id: string | number): string {
   return String(id);
@@ -264,7 +269,7 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
   async function scoreAll(): Promise<ScoreReport> {
     const scoreRecord = (truth: Truth, output: string | undefined): Promise<void> | undefined => {
       const text = output ?? "";
-      const empty = text.trim() === "";
+      const empty = isBlank(text);
       const tallies = [overall, groups[truth.group]];
       for (const tally of tallies) {
         tally.records++;
@@ -363,7 +368,7 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
       }
       truth.predicted = true;
       counts.predictions_scored++;
-      if (prediction.output.trim() === "") counts.empty_outputs++;
+      if (isBlank(prediction.output)) counts.empty_outputs++;
       return scoreRecord(truth, prediction.output);
     };
     for await (const batch of readJsonlBatches(params.predictions)) {

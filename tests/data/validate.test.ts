@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fixedPathFor, validateFiles } from "../../src/data/validate.js";
 import { encodePng } from "../../src/util/png.js";
@@ -312,5 +312,53 @@ test("CLI: --images and --image-report reach the checker; the summary names the 
     assert.match(result.stderr, /a\.jsonl:2: image: gone\.png: image file not found/);
     assert.match(result.stderr, /images: 2 checked, 1 ok, 1 failed \(missing 1\); png 1; 5\.\.5 x 4\.\.4 px/);
     assert.deepEqual((await readJsonLines(imageReport)).map((r) => [r.image, r.width, r.height]), [["ok.png", 5, 4]]);
+  });
+});
+
+test("duplicate ids spilled past a tiny memory budget: same verdicts and first occurrences as in memory", async () => {
+  await inTemp(async (dir) => {
+    const a = join(dir, "a.jsonl");
+    const b = join(dir, "b.jsonl");
+    // Every 11th record of a from line 500 on repeats the id 500 lines earlier; every 7th of b
+    // repeats an id of a (not one of a's own repeats, whose ids are never first seen there).
+    const aRepeats = (i: number) => i % 11 === 10 && i >= 500;
+    const bRepeats = (i: number) => i % 7 === 6 && i % 11 !== 10;
+    const aLines = Array.from({ length: 3000 }, (_, i) => record(aRepeats(i) ? `a${i - 500}` : `a${i}`));
+    const bLines = Array.from({ length: 2000 }, (_, i) => record(bRepeats(i) ? `a${i}` : `b${i}`));
+    await writeFile(a, jsonl(...aLines));
+    await writeFile(b, jsonl(...bLines));
+    const run = async (idMemoryBytes?: number) => {
+      const problems: string[] = [];
+      const rejectsPath = join(dir, `rejects-${idMemoryBytes ?? "default"}.jsonl`);
+      const report = await validateFiles({ files: [a, b], rejectsPath, idMemoryBytes, onProblem: (p) => problems.push(formatProblem(p)), progress: false });
+      return { problems, report, rejects: await readFile(rejectsPath, "utf8") };
+    };
+    const inMemory = await run();
+    const spilled = await run(512);
+    assert.ok(inMemory.problems.length > 300);
+    assert.deepEqual(spilled.problems, inMemory.problems);
+    assert.deepEqual(spilled.report.total, inMemory.report.total);
+    assert.equal(spilled.rejects, inMemory.rejects);
+    // Spot checks against the construction above.
+    assert.ok(spilled.problems.includes(`${a}:506: id: duplicate id "a5" (first seen at ${a}:6)`));
+    assert.ok(spilled.problems.includes(`${a}:2992: id: duplicate id "a2491" (first seen at ${a}:2492)`));
+    assert.ok(spilled.problems.includes(`${b}:7: id: duplicate id "a6" (first seen at ${a}:7)`));
+    assert.ok(spilled.problems.includes(`${b}:1995: id: duplicate id "a1994" (first seen at ${a}:1995)`));
+    const expectedRepeats = aLines.filter((_, i) => aRepeats(i)).length + bLines.filter((_, i) => bRepeats(i)).length;
+    assert.equal(spilled.report.total.rejected, expectedRepeats);
+  });
+});
+
+test("CLI: FACIAL_R1_ID_MEMORY_BYTES forces the spilled path, and its temporary files are removed", async () => {
+  await inTemp(async (dir) => {
+    const tmp = join(dir, "tmp");
+    await mkdir(tmp);
+    const a = join(dir, "a.jsonl");
+    await writeFile(a, jsonl(...Array.from({ length: 400 }, (_, i) => record(`r${i}`)), record("r3"), record("r399")));
+    const result = await runCli(["data", "validate", a], { env: { FACIAL_R1_ID_MEMORY_BYTES: "512", TMPDIR: tmp } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /a\.jsonl:401: id: duplicate id "r3" \(first seen at .*a\.jsonl:4\)/);
+    assert.match(result.stderr, /a\.jsonl:402: id: duplicate id "r399" \(first seen at .*a\.jsonl:400\)/);
+    assert.deepEqual((await readdir(tmp)).filter((name) => name.startsWith("facial-r1-ids-")), []);
   });
 });

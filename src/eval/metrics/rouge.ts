@@ -58,35 +58,37 @@ function score(overlap: number, candidateCount: number, referenceCount: number):
   return { precision, recall, fmeasure: fmeasure(precision, recall) };
 }
 
-/**
- * Token ids shared by every call. The tokenizer hashes each raw lower-case token while
- * scanning and finds it in an open-addressing table over a character pool, so a word
- * seen before costs no string allocation; a new word is stemmed once and mapped to the
- * id of its stemmed form. The table is emptied when it grows past a bound (between
- * scorings only, so ids never change within one pair of texts).
- */
-/** ASCII code -> its lower-case token character, or 0 for a separator. */
-const TOKEN_CHAR = (() => {
-  const table = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) table[c] = c;
-  for (let c = 0x61; c <= 0x7a; c++) table[c] = c;
-  for (let c = 0x41; c <= 0x5a; c++) table[c] = c | 0x20;
+/** Byte -> 1 + alphabet position of its lower-case token character (digits, then letters), or 0 for a separator. */
+const SYMBOL = (() => {
+  const table = new Uint8Array(256);
+  for (let c = 0x30; c <= 0x39; c++) table[c] = 1 + c - 0x30;
+  for (let c = 0x61; c <= 0x7a; c++) table[c] = 11 + c - 0x61;
+  for (let c = 0x41; c <= 0x5a; c++) table[c] = 11 + c - 0x41;
   return table;
 })();
 
+/** Symbols are 1..36, so a token is its digits in base 37; up to 10 of them stay below 2^53, exact in a double. */
+const BASE = 37;
+const PACKED_MAX = 10;
+
+/**
+ * Token ids shared by every call. While scanning, each token of up to 10 characters is
+ * packed into one number (its characters in base 37), and that number is found in an
+ * open-addressing table: a word seen before costs no string allocation and no second pass
+ * over its characters. Longer tokens go through a Map of strings. A new word is stemmed
+ * once and mapped to the id of its stemmed form. The tables are emptied when they grow
+ * past a bound (between scorings only, so ids never change within one pair of texts).
+ */
 class TokenTable {
   private readonly forms = new Map<string, number>();
-  private slots = 1 << 16;
-  private slotHash = new Int32Array(this.slots);
-  private slotStart = new Int32Array(this.slots);
-  private slotLength = new Int32Array(this.slots).fill(-1);
-  private slotId = new Int32Array(this.slots);
-  private entries = 0;
-  private pool = new Uint16Array(1 << 18);
-  private poolUsed = 0;
-  /** Scratch counters indexed by id, always left at zero between calls. */
-  counts = new Int32Array(1 << 16);
+  private readonly longTokens = new Map<string, number>();
+  private slots = 1 << 12;
+  private keys = new Float64Array(this.slots);
+  private hashes = new Int32Array(this.slots);
+  private ids = new Int32Array(this.slots);
+  private packedEntries = 0;
   private readonly scratch = [new Int32Array(1024), new Int32Array(1024)];
+  private bytes = Buffer.alloc(1 << 16);
 
   constructor(
     private readonly stem: boolean,
@@ -94,141 +96,131 @@ class TokenTable {
   ) {}
 
   trim(): void {
-    if (this.entries < this.maxEntries) return;
+    if (this.packedEntries + this.longTokens.size < this.maxEntries) return;
     this.forms.clear();
-    this.slotLength.fill(-1);
-    this.entries = 0;
-    this.poolUsed = 0;
+    this.longTokens.clear();
+    this.keys.fill(0);
+    this.packedEntries = 0;
   }
 
   /**
    * rouge_score's tokens of `text` as ids, in a scratch buffer (`side` 0 or 1 keeps two
    * results alive at once). Lowercase, runs of `[a-z0-9]` are tokens, everything else
-   * separates; non-ASCII text is lowercased first because a few non-ASCII letters
-   * lowercase to ASCII ones (U+0130, U+212A).
+   * separates.
    */
   tokenize(text: string, side: 0 | 1): Int32Array {
-    // A few non-ASCII letters lowercase to ASCII ones (U+0130 to "i" + U+0307, U+212A to "k"),
-    // so text with non-ASCII characters is lowercased whole first.
-    return this.scan(text, side, false) ?? (this.scan(text.toLowerCase(), side, true) as Int32Array);
+    // Scanning bytes is faster than charCodeAt. A few non-ASCII letters lowercase to ASCII
+    // ones (U+0130 to "i" + U+0307, U+212A to "k"), so text with non-ASCII characters is
+    // lowercased whole first; their UTF-8 bytes (all >= 0x80) then separate tokens.
+    const ascii = Buffer.byteLength(text, "utf8") === text.length;
+    return this.scan(ascii ? this.write(text, "latin1") : this.write(text.toLowerCase(), "utf8"), side);
   }
 
-  /**
-   * Token ids of `source` lowercased ASCII-wise; non-ASCII characters separate tokens when
-   * `lowered`, otherwise they stop the scan (undefined).
-   */
-  private scan(source: string, side: 0 | 1, lowered: boolean): Int32Array | undefined {
-    const length = source.length;
+  /** Writes `text` into `bytes` (growing it to fit); returns the byte count. */
+  private write(text: string, encoding: "latin1" | "utf8"): number {
+    if (this.bytes.length < 3 * text.length) this.bytes = Buffer.alloc(6 * text.length);
+    return this.bytes.write(text, 0, encoding);
+  }
+
+  /** Token ids of the first `length` bytes of `bytes`, ASCII-lowercased. */
+  private scan(length: number, side: 0 | 1): Int32Array {
     // Tokens are separated, so there are at most ceil(length / 2) of them.
     if (this.scratch[side].length <= length >>> 1) this.scratch[side] = new Int32Array((length >>> 1) + 1);
     const out = this.scratch[side];
-    const other = lowered ? 0 : -1;
+    const bytes = this.bytes;
     let n = 0;
     let i = 0;
     while (i < length) {
-      let code = source.charCodeAt(i);
-      let c = code < 0x80 ? TOKEN_CHAR[code] : other;
-      if (c === 0) {
+      let symbol = SYMBOL[bytes[i]];
+      if (symbol === 0) {
         i++;
         continue;
       }
-      if (c < 0) return undefined;
       const start = i;
+      let key = 0;
+      // A 32-bit hash alongside the exact key: cheaper to place in the table than the double.
       let hash = 0;
       do {
-        hash = (Math.imul(hash, 31) + c) | 0;
+        key = key * BASE + symbol;
+        hash = (Math.imul(hash, 31) + symbol) | 0;
         if (++i === length) break;
-        code = source.charCodeAt(i);
-        c = code < 0x80 ? TOKEN_CHAR[code] : other;
-      } while (c > 0);
-      if (c < 0) return undefined;
-      out[n++] = this.lookup(source, start, i, hash);
+        symbol = SYMBOL[bytes[i]];
+      } while (symbol !== 0);
+      out[n++] = i - start <= PACKED_MAX ? this.packedId(key, hash, start, i) : this.longId(this.token(start, i));
     }
     return out.subarray(0, n);
   }
 
-  private lookup(source: string, start: number, end: number, hash: number): number {
-    const length = end - start;
+  /** The lower-case token in `bytes[start, end)` (ASCII, so latin1 decodes it exactly). */
+  private token(start: number, end: number): string {
+    return this.bytes.toString("latin1", start, end).toLowerCase();
+  }
+
+  private packedId(key: number, hash: number, start: number, end: number): number {
     const mask = this.slots - 1;
-    let slot = Math.imul(hash, 0x9e3779b1) & mask;
+    let slot = mix(hash) & mask;
     for (;;) {
-      const stored = this.slotLength[slot];
-      if (stored === -1) break;
-      if (stored === length && this.slotHash[slot] === hash && this.sameChars(slot, source, start, length)) return this.slotId[slot];
+      const stored = this.keys[slot];
+      if (stored === key) return this.ids[slot];
+      if (stored === 0) break;
       slot = (slot + 1) & mask;
     }
-    return this.insert(slot, source, start, end, hash);
+    const id = this.idOf(this.token(start, end));
+    this.keys[slot] = key;
+    this.hashes[slot] = hash;
+    this.ids[slot] = id;
+    if (++this.packedEntries * 2 > this.slots) this.rehash();
+    return id;
   }
 
-  private sameChars(slot: number, source: string, start: number, length: number): boolean {
-    const at = this.slotStart[slot];
-    for (let k = 0; k < length; k++) if (this.pool[at + k] !== TOKEN_CHAR[source.charCodeAt(start + k)]) return false;
-    return true;
+  private longId(token: string): number {
+    let id = this.longTokens.get(token);
+    if (id === undefined) {
+      id = this.idOf(token);
+      this.longTokens.set(token, id);
+    }
+    return id;
   }
 
-  private insert(slot: number, source: string, start: number, end: number, hash: number): number {
-    const token = source.slice(start, end).toLowerCase();
+  /** The id of a token's (stemmed) form, numbering forms as they first appear. */
+  private idOf(token: string): number {
     const form = this.stem && token.length > 3 ? stemmer(token) : token;
     let id = this.forms.get(form);
     if (id === undefined) {
       id = this.forms.size;
       this.forms.set(form, id);
-      if (id >= this.counts.length) {
-        const grown = new Int32Array(this.counts.length * 2);
-        grown.set(this.counts);
-        this.counts = grown;
-      }
     }
-    if (this.poolUsed + token.length > this.pool.length) {
-      const grown = new Uint16Array(Math.max(this.pool.length * 2, this.poolUsed + token.length));
-      grown.set(this.pool);
-      this.pool = grown;
-    }
-    for (let k = 0; k < token.length; k++) this.pool[this.poolUsed + k] = token.charCodeAt(k);
-    this.slotHash[slot] = hash;
-    this.slotStart[slot] = this.poolUsed;
-    this.slotLength[slot] = token.length;
-    this.slotId[slot] = id;
-    this.poolUsed += token.length;
-    if (++this.entries * 2 > this.slots) this.rehash();
     return id;
   }
 
   private rehash(): void {
-    const old = { hash: this.slotHash, start: this.slotStart, length: this.slotLength, id: this.slotId, slots: this.slots };
+    const oldKeys = this.keys;
+    const oldHashes = this.hashes;
+    const oldIds = this.ids;
     this.slots *= 2;
-    this.slotHash = new Int32Array(this.slots);
-    this.slotStart = new Int32Array(this.slots);
-    this.slotLength = new Int32Array(this.slots).fill(-1);
-    this.slotId = new Int32Array(this.slots);
+    this.keys = new Float64Array(this.slots);
+    this.hashes = new Int32Array(this.slots);
+    this.ids = new Int32Array(this.slots);
     const mask = this.slots - 1;
-    for (let s = 0; s < old.slots; s++) {
-      if (old.length[s] === -1) continue;
-      let slot = Math.imul(old.hash[s], 0x9e3779b1) & mask;
-      while (this.slotLength[slot] !== -1) slot = (slot + 1) & mask;
-      this.slotHash[slot] = old.hash[s];
-      this.slotStart[slot] = old.start[s];
-      this.slotLength[slot] = old.length[s];
-      this.slotId[slot] = old.id[s];
+    for (let s = 0; s < oldKeys.length; s++) {
+      const key = oldKeys[s];
+      if (key === 0) continue;
+      let slot = mix(oldHashes[s]) & mask;
+      while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
+      this.keys[slot] = key;
+      this.hashes[slot] = oldHashes[s];
+      this.ids[slot] = oldIds[s];
     }
   }
+}
+
+/** Spreads a polynomial string hash over the low bits that pick a slot. */
+function mix(hash: number): number {
+  const mixed = Math.imul(hash, 0x9e3779b1);
+  return mixed ^ (mixed >>> 16);
 }
 
 const tables = { stemmed: new TokenTable(true), plain: new TokenTable(false) };
-
-function unigramOverlap(ref: Int32Array, cand: Int32Array, counts: Int32Array): number {
-  for (let i = 0; i < ref.length; i++) counts[ref[i]]++;
-  let overlap = 0;
-  for (let i = 0; i < cand.length; i++) {
-    const id = cand[i];
-    if (counts[id] > 0) {
-      counts[id]--;
-      overlap++;
-    }
-  }
-  for (let i = 0; i < ref.length; i++) counts[ref[i]] = 0;
-  return overlap;
-}
 
 /**
  * Scratch hash table for clipped bigram overlap: keys are id pairs, values remaining
@@ -285,12 +277,8 @@ class BigramTable {
   }
 }
 
-const bigrams = new BigramTable();
-
-/** Clipped bigram overlap: the size of the multiset intersection of the two bigram lists. */
-function bigramOverlap(ref: Int32Array, cand: Int32Array): number {
-  return bigrams.overlap(ref, cand);
-}
+/** Bigram overlap for references with more distinct tokens than the dense table takes. */
+const bigramTable = new BigramTable();
 
 /** Length of the longest common subsequence by the textbook table, two rolling rows (the reference for `lcsLength`). */
 export function lcsLengthTable(a: Int32Array, b: Int32Array): number {
@@ -310,23 +298,25 @@ export function lcsLengthTable(a: Int32Array, b: Int32Array): number {
   return previous[b.length];
 }
 
-let slotOfId = new Int32Array(1 << 16).fill(-1);
-let masks = new Uint32Array(1024);
-let vector = new Uint32Array(64);
-
 /**
- * Length of the longest common subsequence, bit-parallel (Allison-Dix / Hyyrö): one bit
- * per position of the shorter sequence, 32 positions per word; each element of the longer
- * sequence updates the vector V to (V + (V & M)) | (V & ~M), M marking the positions that
- * hold that element. The LCS length is the number of zero bits of V. Elements absent from
- * the shorter sequence leave V unchanged and are skipped.
+ * Per-call scratch over one sequence `a`: its distinct ids numbered 0..d-1 ("symbols", in
+ * `slotOfId`), the symbol at each position (`symbolsA`), the other sequence as symbols
+ * (`symbolsB`, -1 where absent from `a`), and each symbol's position bits (`masks`). Unigram,
+ * bigram and LCS counting then index small dense arrays instead of hashing ids.
  */
-export function lcsLength(x: Int32Array, y: Int32Array): number {
-  const a = x.length <= y.length ? x : y;
-  const b = a === x ? y : x;
+let slotOfId = new Int32Array(1 << 16).fill(-1);
+let symbolsA = new Int32Array(1024);
+let symbolsB = new Int32Array(1024);
+let masks = new Int32Array(1024);
+let vector = new Int32Array(64);
+let unigramCounts = new Int32Array(1024);
+/** Dense bigram counts `d * first + second`, used while d is at most this. */
+const DENSE_BIGRAM_SYMBOLS = 256;
+const bigramCounts = new Int32Array(DENSE_BIGRAM_SYMBOLS * DENSE_BIGRAM_SYMBOLS);
+
+/** Numbers the distinct ids of `a`, sets their position bits (`words` words each); returns d. */
+function markSymbols(a: Int32Array, words: number): number {
   const m = a.length;
-  if (m === 0) return 0;
-  const words = (m + 31) >>> 5;
   let maxId = 0;
   for (let i = 0; i < m; i++) if (a[i] > maxId) maxId = a[i];
   if (maxId >= slotOfId.length) {
@@ -334,50 +324,245 @@ export function lcsLength(x: Int32Array, y: Int32Array): number {
     while (size <= maxId) size *= 2;
     slotOfId = new Int32Array(size).fill(-1);
   }
-  if (m * words > masks.length) masks = new Uint32Array(2 * m * words);
-  if (words > vector.length) vector = new Uint32Array(2 * words);
-
+  if (m > symbolsA.length) symbolsA = new Int32Array(2 * m);
+  if (m * words > masks.length) masks = new Int32Array(2 * m * words);
+  if (words > vector.length) vector = new Int32Array(2 * words);
   let symbols = 0;
   for (let i = 0; i < m; i++) {
     let slot = slotOfId[a[i]];
     if (slot === -1) {
       slot = symbols++;
       slotOfId[a[i]] = slot;
-      masks.fill(0, slot * words, slot * words + words);
+      // A loop, not masks.fill: a builtin call per new symbol costs more than the clearing.
+      for (let k = slot * words; k < slot * words + words; k++) masks[k] = 0;
     }
+    symbolsA[i] = slot;
     masks[slot * words + (i >>> 5)] |= 1 << (i & 31);
   }
-  vector.fill(0xffffffff, 0, words);
+  return symbols;
+}
+
+/** Writes `b` as symbols of the marked sequence into `symbolsB`. */
+function translate(b: Int32Array): void {
+  if (b.length > symbolsB.length) symbolsB = new Int32Array(2 * b.length);
   const known = slotOfId.length;
-  for (let j = 0; j < b.length; j++) {
-    const id = b[j];
-    const slot = id < known ? slotOfId[id] : -1;
+  for (let j = 0; j < b.length; j++) symbolsB[j] = b[j] < known ? slotOfId[b[j]] : -1;
+}
+
+function unmark(a: Int32Array): void {
+  for (let i = 0; i < a.length; i++) slotOfId[a[i]] = -1;
+}
+
+/** Clipped unigram overlap of the marked sequence (length m, d symbols) and `symbolsB` (length n). */
+function unigramOverlap(m: number, n: number, d: number): number {
+  if (d > unigramCounts.length) unigramCounts = new Int32Array(2 * d);
+  const counts = unigramCounts;
+  for (let i = 0; i < m; i++) counts[symbolsA[i]]++;
+  let overlap = 0;
+  for (let j = 0; j < n; j++) {
+    const s = symbolsB[j];
+    if (s >= 0 && counts[s] > 0) {
+      counts[s]--;
+      overlap++;
+    }
+  }
+  counts.fill(0, 0, d);
+  return overlap;
+}
+
+/** Clipped bigram overlap, like `unigramOverlap`, over a dense d x d table (d <= DENSE_BIGRAM_SYMBOLS). */
+function denseBigramOverlap(m: number, n: number, d: number): number {
+  const counts = bigramCounts;
+  for (let i = 0; i + 1 < m; i++) counts[d * symbolsA[i] + symbolsA[i + 1]]++;
+  let overlap = 0;
+  for (let j = 0; j + 1 < n; j++) {
+    const first = symbolsB[j];
+    const second = symbolsB[j + 1];
+    if (first < 0 || second < 0) continue;
+    const key = d * first + second;
+    if (counts[key] > 0) {
+      counts[key]--;
+      overlap++;
+    }
+  }
+  for (let i = 0; i + 1 < m; i++) counts[d * symbolsA[i] + symbolsA[i + 1]] = 0;
+  return overlap;
+}
+
+/**
+ * Length of the longest common subsequence, bit-parallel (Allison-Dix / Hyyrö): one bit
+ * per position of the marked sequence, 32 positions per word; each element of the other
+ * sequence updates the vector V to (V + (V & M)) | (V & ~M), M marking the positions that
+ * hold that element. The LCS length is the number of zero bits of V. Elements absent from
+ * the marked sequence leave V unchanged and are skipped.
+ */
+function lcsOfMarked(m: number, n: number, words: number): number {
+  if (words === 1) return zerosOneWord(n, m);
+  if (words === 2) return zerosTwoWords(n, m);
+  return zerosManyWords(n, m, words);
+}
+
+/** Length of the longest common subsequence of two id sequences (see `lcsOfMarked`). */
+export function lcsLength(x: Int32Array, y: Int32Array): number {
+  const a = x.length <= y.length ? x : y;
+  const b = a === x ? y : x;
+  if (a.length === 0) return 0;
+  const words = (a.length + 31) >>> 5;
+  markSymbols(a, words);
+  translate(b);
+  const lcs = lcsOfMarked(a.length, b.length, words);
+  unmark(a);
+  return lcs;
+}
+
+/** Zero bits of V after the pass over `symbolsB`, when V fits one word (m <= 32). */
+function zerosOneWord(n: number, m: number): number {
+  const bits = masks;
+  const symbols = symbolsB;
+  let v = -1;
+  for (let j = 0; j < n; j++) {
+    const slot = symbols[j];
+    if (slot === -1) continue;
+    const u = v & bits[slot];
+    v = (v + u) | (v - u);
+  }
+  return popcount(m === 32 ? ~v : ~v & ((1 << m) - 1));
+}
+
+/** `zerosManyWords` for two words (m <= 64, the common case), V held in two locals. */
+function zerosTwoWords(n: number, m: number): number {
+  const bits = masks;
+  const symbols = symbolsB;
+  let low = -1;
+  let high = -1;
+  for (let j = 0; j < n; j++) {
+    const slot = symbols[j];
+    if (slot === -1) continue;
+    const uLow = low & bits[2 * slot];
+    const uHigh = high & bits[2 * slot + 1];
+    const sumLow = (low >>> 0) + (uLow >>> 0);
+    const carry = sumLow > 0xffffffff ? 1 : 0;
+    low = sumLow | (low - uLow);
+    high = (high + uHigh + carry) | (high - uHigh);
+  }
+  const rest = m - 32;
+  return popcount(~low) + popcount(rest === 32 ? ~high : ~high & ((1 << rest) - 1));
+}
+
+/** Zero bits of V after the pass over `symbolsB`, V spread over `words` words with carries between them. */
+function zerosManyWords(n: number, m: number, words: number): number {
+  const bits = masks;
+  const symbols = symbolsB;
+  vector.fill(-1, 0, words);
+  for (let j = 0; j < n; j++) {
+    const slot = symbols[j];
     if (slot === -1) continue;
     const base = slot * words;
     let carry = 0;
     for (let k = 0; k < words; k++) {
       const v = vector[k];
-      const match = masks[base + k];
-      const sum = v + ((v & match) >>> 0) + carry;
+      const u = v & bits[base + k];
+      const sum = (v >>> 0) + (u >>> 0) + carry;
       carry = sum > 0xffffffff ? 1 : 0;
-      vector[k] = ((sum >>> 0) | (v & ~match)) >>> 0;
+      vector[k] = sum | (v - u);
     }
   }
-  for (let i = 0; i < m; i++) slotOfId[a[i]] = -1;
-
   let zeros = 0;
-  for (let i = 0; i < m; i++) if ((vector[i >>> 5] & (1 << (i & 31))) === 0) zeros++;
-  return zeros;
+  for (let k = 0; k + 1 < words; k++) zeros += popcount(~vector[k]);
+  const rest = m - 32 * (words - 1);
+  return zeros + popcount(rest === 32 ? ~vector[words - 1] : ~vector[words - 1] & ((1 << rest) - 1));
 }
 
-function scoreIds(ref: Int32Array, cand: Int32Array, table: TokenTable): RougeScores {
-  const rouge1 = score(unigramOverlap(ref, cand, table.counts), cand.length, ref.length);
-  const rouge2 = score(bigramOverlap(ref, cand), Math.max(cand.length - 1, 0), Math.max(ref.length - 1, 0));
+function popcount(bits: number): number {
+  let x = bits - ((bits >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Unigram, bigram and LCS counts of `countShort`: [unigrams, bigrams, lcs]. */
+const shortCounts = new Int32Array(3);
+
+/**
+ * All three overlaps in one pass over the candidate, for a marked reference of at most 64
+ * tokens (LCS vector in two words, bigram keys in the dense table): the common case, where
+ * separate passes cost more than the counting itself.
+ */
+function countShort(cand: Int32Array, m: number, d: number): void {
+  // d <= m <= 64: both tables are large enough from the start.
+  const unigram = unigramCounts;
+  const bigram = bigramCounts;
+  for (let i = 0; i < m; i++) unigram[symbolsA[i]]++;
+  for (let i = 0; i + 1 < m; i++) bigram[d * symbolsA[i] + symbolsA[i + 1]]++;
+  const slots = slotOfId;
+  const known = slots.length;
+  const bits = masks;
+  let unigrams = 0;
+  let bigrams = 0;
+  let low = -1;
+  let high = -1;
+  let previous = -1;
+  for (let j = 0; j < cand.length; j++) {
+    const id = cand[j];
+    const slot = id < known ? slots[id] : -1;
+    if (slot >= 0) {
+      if (unigram[slot] > 0) {
+        unigram[slot]--;
+        unigrams++;
+      }
+      if (previous >= 0) {
+        const key = d * previous + slot;
+        if (bigram[key] > 0) {
+          bigram[key]--;
+          bigrams++;
+        }
+      }
+      const uLow = low & bits[2 * slot];
+      const uHigh = high & bits[2 * slot + 1];
+      const sumLow = (low >>> 0) + (uLow >>> 0);
+      const carry = sumLow > 0xffffffff ? 1 : 0;
+      low = sumLow | (low - uLow);
+      high = (high + uHigh + carry) | (high - uHigh);
+    }
+    previous = slot;
+  }
+  unigram.fill(0, 0, d);
+  for (let i = 0; i + 1 < m; i++) bigram[d * symbolsA[i] + symbolsA[i + 1]] = 0;
+  shortCounts[0] = unigrams;
+  shortCounts[1] = bigrams;
+  // Carries may reach bits at or above m; only the m position bits count.
+  const lcs = m <= 32 ? popcount(m === 32 ? ~low : ~low & ((1 << m) - 1)) : popcount(~low) + popcount(m === 64 ? ~high : ~high & ((1 << (m - 32)) - 1));
+  shortCounts[2] = lcs;
+}
+
+/** ROUGE-1/2/L of two id sequences; all three counts work on the reference's symbols. */
+function scoreIds(ref: Int32Array, cand: Int32Array): RougeScores {
+  const m = ref.length;
+  const n = cand.length;
+  let unigrams = 0;
+  let bigrams = 0;
+  let lcs = 0;
+  if (m > 0 && n > 0 && m <= 64) {
+    countShort(cand, m, markSymbols(ref, 2));
+    unmark(ref);
+    unigrams = shortCounts[0];
+    bigrams = shortCounts[1];
+    lcs = shortCounts[2];
+  } else if (m > 0 && n > 0) {
+    const words = (m + 31) >>> 5;
+    const d = markSymbols(ref, words);
+    translate(cand);
+    unigrams = unigramOverlap(m, n, d);
+    bigrams = d <= DENSE_BIGRAM_SYMBOLS ? denseBigramOverlap(m, n, d) : bigramTable.overlap(ref, cand);
+    lcs = lcsOfMarked(m, n, words);
+    unmark(ref);
+  }
+  const rouge1 = score(unigrams, n, m);
+  const rouge2 = score(bigrams, Math.max(n - 1, 0), Math.max(m - 1, 0));
   let rougeL: RougeScore = { precision: 0, recall: 0, fmeasure: 0 };
-  if (ref.length > 0 && cand.length > 0) {
-    const lcs = lcsLength(ref, cand);
-    const precision = lcs / cand.length;
-    const recall = lcs / ref.length;
+  if (m > 0 && n > 0) {
+    const precision = lcs / n;
+    const recall = lcs / m;
     rougeL = { precision, recall, fmeasure: fmeasure(precision, recall) };
   }
   return { rouge1, rouge2, rougeL };
@@ -389,5 +574,5 @@ export function rougeScores(reference: string, candidate: string, options: Rouge
   table.trim();
   const ref = table.tokenize(reference, 0);
   const cand = table.tokenize(candidate, 1);
-  return scoreIds(ref, cand, table);
+  return scoreIds(ref, cand);
 }
