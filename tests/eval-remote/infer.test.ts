@@ -10,7 +10,7 @@ import { createRemoteClient } from "../../src/eval/client.js";
 import { runInference } from "../../src/eval/infer.js";
 import { formatProblem, type Problem } from "../../src/util/errors.js";
 
-const KEY = "sk-test-0123456789abcdef0123456789abcdef";
+const KEY = "fake-test-key-0123456789abcdef";
 
 function inferArgs(p: { dataset: string; images: string; url: string; out: string }, extra: string[] = []): string[] {
   return ["eval", "infer", "--dataset", p.dataset, "--images", p.images, "--endpoint", p.url, "--model", "stand-in", "--out", p.out, ...extra];
@@ -214,7 +214,7 @@ describe("eval infer against the OpenAI stand-in", () => {
     try {
       const fx = await writeInferFixture(join(dir, "auth"), 200);
       const out = join(dir, "auth", "pred.jsonl");
-      const wrong = "sk-wrong-key-abcdefghijklmnopqrstuvwxyz012345";
+      const wrong = "fake-wrong-key-abcdefghijklmnop";
       const r = await runCli(inferArgs({ ...fx, url: server.url, out }, ["--concurrency", "4", "--api-key-env", "MY_KEY", "--json"]), {
         env: { MY_KEY: wrong },
       });

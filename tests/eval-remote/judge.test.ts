@@ -8,7 +8,7 @@ import { parseJsonl, recordId, sampleRecord } from "./fixtures.js";
 import { createRemoteClient } from "../../src/eval/client.js";
 import { runJudge } from "../../src/eval/judge.js";
 
-const KEY = "sk-judge-0123456789abcdef0123456789abcdef";
+const KEY = "fake-judge-key-0123456789abcdef";
 
 /** Markers in the think text tell the stand-in judge what to answer. */
 const MARKERS = ["judge:7", "judge:3", "judge:11", "judge:bad", "judge:long", "judge:10", "judge:batch-error"];
@@ -155,7 +155,7 @@ describe("eval judge against the OpenAI stand-in", () => {
     const server = await startOpenAiStandIn({ apiKey: KEY });
     try {
       const fx = await writeJudgeFixture(join(dir, "auth"));
-      const wrong = "sk-wrong-0123456789abcdefghijklmnopqrstuvwx";
+      const wrong = "fake-wrong-key-0123456789abcdef";
       const r = await runCli(judgeArgs(fx, server.url, join(dir, "auth", "judge.jsonl"), ["--no-cache"]), { env: { OPENAI_API_KEY: wrong } });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /rejected the API key in \$OPENAI_API_KEY \(HTTP 401\)/);
