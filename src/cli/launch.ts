@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { setTimeout as sleep } from "node:timers/promises";
 import { action, printJson, say } from "./io.js";
 import { backendFor, launchBundle, readBundle, refreshStatus } from "../launch/launch.js";
 import { resolveLaunchConfig, type LaunchFlags } from "../launch/options.js";
@@ -177,8 +178,4 @@ async function waitFor(record: RunRecord, done: (s: RunStatus) => boolean, timeo
 function describeStatus(record: RunRecord, status: RunStatus): string {
   const code = status.exitCode !== undefined ? ` (exit code ${status.exitCode})` : "";
   return `${record.id}: ${status.state}${code}${status.reason ? `\n${status.reason}` : ""}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,3 +1,5 @@
+import { escapeXml, svgDocument } from "../eval/charts/svg.js";
+
 /** A self-contained SVG line chart: one or more series over training steps. */
 export interface Series {
   name: string;
@@ -17,12 +19,7 @@ export function renderLineChart(params: { title: string; xLabel: string; series:
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const sx = (x: number) => MARGIN.left + ((x - x0) / (x1 - x0)) * plotW;
   const sy = (y: number) => MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${WIDTH / 2 - MARGIN.right / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(params.title)}</text>`,
-    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
-  ];
+  const parts: string[] = [`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`];
   for (const t of ticks(y0, y1)) {
     parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${fmt(sy(t))}" y2="${fmt(sy(t))}" stroke="#eee"/>`);
     parts.push(`<text x="${MARGIN.left - 6}" y="${fmt(sy(t) + 4)}" text-anchor="end">${formatTick(t)}</text>`);
@@ -44,8 +41,7 @@ export function renderLineChart(params: { title: string; xLabel: string; series:
     parts.push(`<text x="${WIDTH - MARGIN.right + 38}" y="${ly + 4}">${escapeXml(series.name)}</text>`);
   });
   if (all.length === 0) parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" fill="#999">no data</text>`);
-  parts.push("</svg>");
-  return `${parts.join("\n")}\n`;
+  return `${svgDocument(WIDTH, HEIGHT, params.title, parts)}\n`;
 }
 
 function extent(values: number[]): [number, number] {
@@ -74,8 +70,4 @@ function formatTick(t: number): string {
 
 function fmt(n: number): string {
   return n.toFixed(1);
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
