@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what up.sh started, by PID: running jobs first, then slurmd, slurmctld and sshd.
+# Stops what up.sh started, by PID: running jobs first, then slurmd, slurmctld, sshd and munged.
 set -uo pipefail
 
 STATE_DIR=${1:-${FACIAL_R1_INFRA_DIR:-/tmp/facial-r1-infra}}
@@ -31,4 +31,5 @@ fi
 stop_pidfile "$STATE_DIR/run/slurmd.pid"
 stop_pidfile "$STATE_DIR/run/slurmctld.pid"
 stop_pidfile "$STATE_DIR/ssh/sshd.pid"
+stop_pidfile "$STATE_DIR/run/munged.pid"
 rm -f "$STATE_DIR/infra.env"

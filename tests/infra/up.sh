@@ -38,6 +38,8 @@ if [ -f "$ENV_FILE" ] && alive "$STATE_DIR/run/slurmctld.pid" && alive "$STATE_D
   exit 0
 fi
 
+# Half-up from an earlier start (one daemon died): stop what its pid files name before starting anew.
+bash "$(dirname "$0")/down.sh" "$STATE_DIR"
 rm -rf "$STATE_DIR/state" "$STATE_DIR/log" "$STATE_DIR/run" "$STATE_DIR/ssh"
 mkdir -p "$STATE_DIR"/{state/ctld,state/d,log,run,ssh,remote}
 
@@ -45,6 +47,8 @@ mkdir -p "$STATE_DIR"/{state/ctld,state/d,log,run,ssh,remote}
 if ! pgrep -x munged >/dev/null; then
   install -d -o munge -g munge /run/munge
   runuser -u munge -- /usr/sbin/munged 9>&-
+  # Started here, so down.sh stops it again.
+  pgrep -x -n munged > "$STATE_DIR/run/munged.pid"
 fi
 
 # --- Slurm: one node, 8 logical CPUs on whatever this machine has ----------------------------
