@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { invalidInput } from "../util/errors.js";
+import { failure, invalidInput } from "../util/errors.js";
+import { sha256 } from "../util/fs.js";
+import { shellQuote } from "../trainer/shell.js";
 import { saveRun } from "../runs/registry.js";
-import { LocalExecutor, SshExecutor, type Executor } from "./executor.js";
+import { lastLine, LocalExecutor, SshExecutor, type Executor } from "./executor.js";
 import { ProcessBackend } from "./process-backend.js";
 import { SlurmBackend } from "./slurm.js";
 import { isFinished, SlurmOptionsSchema, type LaunchBackend, type LaunchConfig, type RunRecord, type RunStatus } from "./types.js";
@@ -83,10 +85,30 @@ export async function launchBundle(params: { bundle: BundleInfo; config: LaunchC
     ssh: config.backend === "ssh" ? config.ssh : undefined,
     slurm: config.backend === "slurm" ? { ...SlurmOptionsSchema.parse(config.slurm ?? {}), jobId: "" } : undefined,
   };
-  await executorFor(record).pushDir(bundle.dir, record.workdir);
+  if (remote) await placeRemoteBundle({ executor: executorFor(record), bundle, remoteRoot: remote.workdir, workdir: record.workdir });
   record = await backendFor(record).submit(record, config.setup);
   await saveRun(record);
   return record;
+}
+
+/**
+ * Uploads a bundle once per content (`<root>/.bundles/<name>-<hash>`: a launch retried after a
+ * dropped connection sends only what is missing), then gives the run its own directory of hard
+ * links to it, so runs of the same bundle never share outputs or job files.
+ */
+async function placeRemoteBundle(params: { executor: Executor; bundle: BundleInfo; remoteRoot: string; workdir: string }): Promise<void> {
+  const { executor, bundle } = params;
+  const key = `${bundle.name.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 40)}-${await bundleHash(bundle.dir)}`;
+  const staging = `${params.remoteRoot.replace(/\/$/, "")}/.bundles/${key}`;
+  await executor.pushDir(bundle.dir, staging);
+  const linked = await executor.exec(`cp -al ${shellQuote(staging)} ${shellQuote(params.workdir)}`);
+  if (linked.code !== 0) throw failure(`cannot create the run directory ${params.workdir} on ${executor.description}: ${lastLine(linked.stderr)}`);
+}
+
+/** What identifies a bundle's content: its manifest (which hashes every file), else its path. */
+async function bundleHash(dir: string): Promise<string> {
+  const manifest = await readFile(join(dir, "manifest.json")).catch(() => Buffer.from(dir));
+  return sha256(manifest).slice(0, 16);
 }
 
 /** The run's current status, remembered in the registry so `runs list` can show it. */

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cli, planBundle, scratch, standInTrainer } from "./fixture.js";
 import { infraEnv } from "../helpers/infra.js";
@@ -32,6 +32,14 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     const record = JSON.parse(launched.stdout);
     assert.equal(record.status.state, "succeeded");
     assert.ok(record.workdir.startsWith(remoteDir));
+    // The run directory is hard links to the bundle uploaded once under .bundles/.
+    const staged = await readdir(join(remoteDir, ".bundles"));
+    assert.equal(staged.length, 1);
+    assert.ok((await stat(join(record.workdir, "manifest.json"))).nlink >= 2);
+    const again = await cli(home, ["launch", bundle, ...ssh, ...setup, "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await readdir(join(remoteDir, ".bundles")), staged, "the same bundle is not uploaded twice");
+    assert.equal((await cli(home, ["status", JSON.parse(again.stdout).id, "--wait"])).code, 0);
 
     const logs = await cli(home, ["logs", record.id, "--tail", "1"]);
     assert.match(logs.stdout, /training finished/);
