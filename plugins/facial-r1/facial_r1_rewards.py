@@ -326,6 +326,7 @@ def score(completion, AUs=None, labels=None, solution=None):
 
 
 # ---- batch helpers ----------------------------------------------------------------------
+
 def _column(values, n):
     """A dataset column as a list of n items (None where missing)."""
     if values is None:

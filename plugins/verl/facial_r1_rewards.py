@@ -354,6 +354,7 @@ def _truth_fields(ground_truth, extra_info=None):
 
 
 def _column(values, n):
+    """A dataset column as a list of n items (None where missing)."""
     if values is None:
         return [None] * n
     items = _as_list(values)

@@ -1,8 +1,8 @@
 /** Python helpers shared by the trainer adapters (appended after the core). */
 
-export const PY_COLUMN_HELPERS = String.raw`
+/** `_column`: a dataset column as a list of exactly n items. */
+export const PY_COLUMN = String.raw`
 
-# ---- batch helpers ----------------------------------------------------------------------
 def _column(values, n):
     """A dataset column as a list of n items (None where missing)."""
     if values is None:
@@ -12,7 +12,11 @@ def _column(values, n):
         return [None] * n
     items = list(items)
     return items[:n] + [None] * (n - len(items)) if len(items) < n else items[:n]
+`;
 
+export const PY_COLUMN_HELPERS = String.raw`
+
+# ---- batch helpers ----------------------------------------------------------------------${PY_COLUMN}
 
 def _texts(completions):
     return [completion_text(c) for c in completions]

@@ -1,5 +1,5 @@
 import type { RewardSpec } from "../rewards/spec.js";
-import { PY_GROUND_TRUTH } from "./python-adapters.js";
+import { PY_COLUMN, PY_GROUND_TRUTH } from "./python-adapters.js";
 import { rewardsModule, type PluginFile } from "./module.js";
 
 const ADAPTER = String.raw`
@@ -24,17 +24,6 @@ def compute_score_batch(data_sources=None, solution_strs=None, ground_truths=Non
     return [compute_score(None, r, t, e) for r, t, e in zip(responses, truths, extras)]
 `;
 
-const COLUMN = String.raw`
-
-def _column(values, n):
-    if values is None:
-        return [None] * n
-    items = _as_list(values)
-    if items is None:
-        return [None] * n
-    items = list(items)
-    return items[:n] + [None] * (n - len(items)) if len(items) < n else items[:n]
-`;
 
 export function renderVerl(spec: RewardSpec): PluginFile[] {
   const docstring = `Facial-R1 rewards for verl (custom_reward_function).
@@ -44,5 +33,5 @@ ground_truth (reward_model.ground_truth of a row) is a dict {"AUs": [...], "labe
 tokens stand in for AUs). Missing keys are taken from extra_info when it has them.
 compute_score returns {"score": total, "format", "accuracy", "au"} (verl logs the extra keys);
 compute_score_batch is the same for reward_manager=batch.`;
-  return [{ path: "facial_r1_rewards.py", content: rewardsModule({ target: "verl", spec, docstring, parts: [PY_GROUND_TRUTH, COLUMN, ADAPTER] }) }];
+  return [{ path: "facial_r1_rewards.py", content: rewardsModule({ target: "verl", spec, docstring, parts: [PY_GROUND_TRUTH, PY_COLUMN, ADAPTER] }) }];
 }
