@@ -27,10 +27,7 @@ export interface ScoreParams {
   /** Called for every rejected or suspicious input line. */
   onProblem?: (problem: Problem) => void;
   progress?: boolean;
-  /**
-   * Compute ROUGE on a worker thread (default off: measured on 2 cores, copying the texts
-   * to the worker cost more than the parallelism saved).
-   */
+  /** Compute ROUGE on a worker thread (default: when the machine has more than one core). */
   rougeWorker?: boolean;
 }
 
@@ -104,7 +101,9 @@ interface Truth {
   group: number;
   aus: string[];
   label: string | undefined;
-  description: string | undefined;
+  hasDescription: boolean;
+  /** The description, kept only where REGE may need it (the ROUGE pool has its own copy). */
+  regeDescription: string | undefined;
   dataset: string | undefined;
   predicted: boolean;
 }
@@ -186,6 +185,8 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
   const truths = new Map<string, Truth>();
   const groupNames: string[] = [];
   const groupIndex = new Map<string, number>();
+  /** REGE is computed when every group wants it: FABA data (by tag or --benchmark), or --rege. */
+  const groupWantsRege: boolean[] = [];
   const recordGroups: number[] = [];
   const counts: ScoreCounts = {
     records: 0,
@@ -232,13 +233,17 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
       group = groupNames.length;
       groupNames.push(tag);
       groupIndex.set(tag, group);
+      groupWantsRege.push(params.rege ?? (fixedBenchmark?.name === "faba" || resolveBenchmark(tag)?.name === "faba"));
     }
+    const index = counts.records++;
+    if (record.description) rougePool.reference(index, record.description);
     truths.set(key, {
-      index: counts.records++,
+      index,
       group,
       aus: record.AUs ?? [],
       label: record.labels?.[0],
-      description: record.description,
+      hasDescription: Boolean(record.description),
+      regeDescription: groupWantsRege[group] ? record.description : undefined,
       dataset: record.dataset,
       predicted: false,
     });
@@ -247,26 +252,25 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
     if (!record.AUs || record.AUs.length === 0) counts.records_without_aus++;
     if (!record.description) counts.records_without_description++;
   };
-  for await (const batch of readJsonlBatches(params.dataset)) for (const item of batch) addTruth(item);
-  if (counts.records === 0) throw invalidInput("no valid records to score", { file: params.dataset });
 
-  const overall = new Tally();
-  const groups = groupNames.map(() => new Tally());
-  const benchmarkOf = (truth: Truth): Benchmark | undefined => fixedBenchmark ?? resolveBenchmark(truth.dataset);
-  const regeOn =
-    params.rege ?? (fixedBenchmark?.name === "faba" || (groupNames.length > 0 && groupNames.every((name) => resolveBenchmark(name)?.name === "faba")));
-  // Per record, in dataset order: ROUGE-1/2/L F and the REGE generation score (NaN = not scored).
-  const rougeValues = new Float64Array(counts.records * 3).fill(Number.NaN);
-  const regeValues = new Float64Array(counts.records).fill(Number.NaN);
-
-  const rougePool = new RougePool(rougeValues, params.rougeWorker ?? false);
+  // References go to the ROUGE pool as the dataset is read, so their tokenizing overlaps the reading.
+  const rougePool = new RougePool(params.rougeWorker);
   try {
+    for await (const batch of readJsonlBatches(params.dataset)) for (const item of batch) addTruth(item);
+    if (counts.records === 0) throw invalidInput("no valid records to score", { file: params.dataset });
     return await scoreAll();
   } finally {
     await rougePool.close();
   }
 
   async function scoreAll(): Promise<ScoreReport> {
+    const overall = new Tally();
+    const groups = groupNames.map(() => new Tally());
+    const benchmarkOf = (truth: Truth): Benchmark | undefined => fixedBenchmark ?? resolveBenchmark(truth.dataset);
+    const regeOn = groupWantsRege.every(Boolean);
+    // Per record, in dataset order: the REGE generation score (NaN = not scored).
+    const regeValues = new Float64Array(counts.records).fill(Number.NaN);
+
     const scoreRecord = (truth: Truth, output: string | undefined): Promise<void> | undefined => {
       const text = output ?? "";
       const empty = isBlank(text);
@@ -316,8 +320,8 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
         }
       }
       let wait: Promise<void> | undefined;
-      if (truth.description) {
-        wait = rougePool.add(truth.index, truth.description, text);
+      if (truth.hasDescription) {
+        wait = rougePool.score(truth.index, text);
         counts.rouge_scored++;
       }
       if (regeOn) {
@@ -331,9 +335,9 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
           }
           tally.regeAu.add(regeTruthAus, predictedAus);
         }
-        if (truth.description) {
+        if (truth.regeDescription) {
           // An empty output makes the reference package raise; it scores 0 here instead of being skipped.
-          const rougeL = pltrdyRougeL(text, truth.description);
+          const rougeL = pltrdyRougeL(text, truth.regeDescription);
           if (rougeL) regeValues[truth.index] = rougeL.f;
           else if (empty) regeValues[truth.index] = 0;
         }
@@ -390,8 +394,9 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
     // Means in dataset order, as the reference code averages a list built record by record.
     for (let i = 0; i < counts.records; i++) {
       const tallies = [overall, groups[recordGroups[i]]];
-      if (!Number.isNaN(rougeValues[i * 3])) {
-        for (const tally of tallies) for (let k = 0; k < 3; k++) tally.rouge[k].push(rougeValues[i * 3 + k]);
+      const rouge = rougePool.fmeasures(i);
+      if (rouge) {
+        for (const tally of tallies) for (let k = 0; k < 3; k++) tally.rouge[k].push(rouge[k]);
       }
       if (!Number.isNaN(regeValues[i])) {
         for (const tally of tallies) tally.regeGeneration.push(regeValues[i]);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lcsLength, rougeScores, rougeTokenize } from "../../src/eval/metrics/rouge.js";
+import { PreparedReferences, lcsLength, rougeScores, rougeTokenize } from "../../src/eval/metrics/rouge.js";
 
 const NO_STEM = { stem: false };
 
@@ -122,25 +122,94 @@ test("the id-based scorer agrees with a plain string implementation on random mi
 test("RougePool: the worker thread scores batches exactly like inline scoring", async () => {
   const { RougePool } = await import("../../src/eval/metrics/rouge-pool.js");
   const pairs = Array.from({ length: 4100 }, (_, i) => [`the friends had a meeting ${i % 13} times`, `Friends meet ${i % 7}: meetings, friendly.`] as const);
-  const onWorker = new Float64Array(pairs.length * 3);
-  const pool = new RougePool(onWorker, true);
-  try {
-    for (const [i, [ref, cand]] of pairs.entries()) {
-      const wait = pool.add(i, ref, cand);
-      if (wait) await wait;
+  // Every fifth position has no reference; candidates arrive in another order than references.
+  const positions = pairs.map((_, i) => i).filter((i) => i % 5 !== 0);
+  const order = [...positions].reverse();
+  const run = async (useWorker: boolean) => {
+    const pool = new RougePool(useWorker);
+    try {
+      for (const i of positions) pool.reference(i, pairs[i][0]);
+      for (const i of order) {
+        const wait = pool.score(i, pairs[i][1]);
+        if (wait) await wait;
+      }
+      await pool.finish();
+    } finally {
+      await pool.close();
     }
+    return { batches: pool.workerBatches, scores: pairs.map((_, i) => pool.fmeasures(i)) };
+  };
+  const onWorker = await run(true);
+  const inline = await run(false);
+  assert.ok(onWorker.batches >= 2, "the worker ran");
+  assert.equal(inline.batches, 0);
+  assert.deepEqual(onWorker.scores, inline.scores);
+  assert.equal(inline.scores[0], undefined);
+  const direct = rougeScores(pairs[1][0], pairs[1][1]);
+  assert.deepEqual(inline.scores[1], [direct.rouge1.fmeasure, direct.rouge2.fmeasure, direct.rougeL.fmeasure]);
+});
+
+test("RougePool: fewer references than one batch are scored inline, without a worker", async () => {
+  const { RougePool } = await import("../../src/eval/metrics/rouge-pool.js");
+  const pool = new RougePool(true);
+  try {
+    for (let i = 0; i < 50; i++) pool.reference(i, `brows raised ${i}`);
+    for (let i = 0; i < 50; i++) assert.equal(pool.score(i, "brows lowered"), undefined);
     await pool.finish();
   } finally {
     await pool.close();
   }
-  assert.ok(pool.workerBatches >= 2, "the worker ran");
-  const inline = new Float64Array(pairs.length * 3);
-  const direct = new RougePool(inline, false);
-  pairs.forEach(([ref, cand], i) => direct.add(i, ref, cand));
-  await direct.finish();
-  assert.equal(direct.workerBatches, 0);
-  assert.deepEqual(onWorker, inline);
-  assert.equal(inline[2], rougeScores(pairs[0][0], pairs[0][1]).rougeL.fmeasure);
+  assert.equal(pool.workerBatches, 0);
+  assert.equal(pool.fmeasures(3)![0], rougeScores("brows raised 3", "brows lowered").rouge1.fmeasure);
+});
+
+test("RougePool: a worker that dies fails the scoring with its error instead of leaving holes", async () => {
+  const { RougePool } = await import("../../src/eval/metrics/rouge-pool.js");
+  const pool = new RougePool(true);
+  try {
+    for (let i = 0; i < 2500; i++) pool.reference(i, `brows raised ${i}`);
+    // Position 5000 has no reference: the worker throws on it.
+    for (const position of [0, 5000, 1]) {
+      const wait = pool.score(position, "brows lowered");
+      if (wait) await wait;
+    }
+    await assert.rejects(pool.finish(), /ROUGE scoring on its worker thread failed: no reference to score at position 5000/);
+    assert.throws(() => pool.score(2, "more"), /worker thread failed/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("PreparedReferences score like rougeScores, with bounded caches and references added between scorings", () => {
+  // A cache bound of 8 tokens empties the caches between most calls; ids must not change.
+  const prepared = new PreparedReferences({ stem: true }, 8);
+  const references = Array.from({ length: 40 }, (_, i) => `Meeting friends ${i} times, word${i} and running word${i + 1}`);
+  references.forEach((reference, i) => prepared.add(i, reference));
+  const candidates = references.map((_, i) => `friends meet word${i + 1} running ${i} ${i % 3 ? "times" : "zebras"} ${"x".repeat(12 + (i % 3))}`);
+  for (let i = references.length - 1; i >= 0; i--) assert.deepEqual(prepared.score(i, candidates[i]), rougeScores(references[i], candidates[i]), `pair ${i}`);
+  assert.throws(() => prepared.score(0, "again"), /no reference to score at position 0/);
+  assert.throws(() => prepared.score(1000, "never added"), /no reference to score at position 1000/);
+  const unbounded = new PreparedReferences({ stem: false });
+  // Words of the first candidate (a long one too) are cached as unknown; a later reference
+  // learns some of them, and the unknown rest must still match nothing.
+  const longWord = "x".repeat(13);
+  unbounded.add(0, "horses run");
+  unbounded.score(0, `the zebras lions ran ${longWord} ${longWord}y fast`);
+  for (const [i, [late, candidate]] of [
+    [`zebras run ${longWord} past`, `the zebras ran ${longWord} fast`],
+    ["zebras walk", "lions walk"],
+    [`${longWord}y walk`, `${longWord} walk`],
+  ].entries()) {
+    unbounded.add(1 + i, late);
+    assert.deepEqual(unbounded.score(1 + i, candidate), rougeScores(late, candidate, NO_STEM), `late reference ${i}`);
+  }
+  unbounded.add(7, "a b a b");
+  assert.deepEqual(unbounded.score(7, "a b a b a b"), rougeScores("a b a b", "a b a b a b", NO_STEM));
+  // A reference over 64 tokens with more than 256 distinct ones takes the general counting path.
+  const long = Array.from({ length: 300 }, (_, i) => `w${i}`).join(" ");
+  const longCandidate = "w1 w2 unseen w3 w299 other w1 w2";
+  unbounded.add(8, long);
+  assert.deepEqual(unbounded.score(8, longCandidate), rougeScores(long, longCandidate, NO_STEM));
 });
 
 test("the token table keeps ids right across growth (rehash) of a large vocabulary", () => {

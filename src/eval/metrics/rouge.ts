@@ -76,8 +76,12 @@ const PACKED_MAX = 10;
  * packed into one number (its characters in base 37), and that number is found in an
  * open-addressing table: a word seen before costs no string allocation and no second pass
  * over its characters. Longer tokens go through a Map of strings. A new word is stemmed
- * once and mapped to the id of its stemmed form. The tables are emptied when they grow
- * past a bound (between scorings only, so ids never change within one pair of texts).
+ * once and mapped to the id of its stemmed form.
+ *
+ * Both token caches are bounded: past `maxEntries` they are emptied, which changes no id.
+ * `trim` also forgets the forms (ids change: only between scorings) for callers whose
+ * vocabulary keeps growing. A table that is not `learning` gives forms it has not seen the
+ * id `UNKNOWN_TOKEN` instead of a new one: such a token matches nothing prepared earlier.
  */
 class TokenTable {
   private readonly forms = new Map<string, number>();
@@ -89,26 +93,42 @@ class TokenTable {
   private packedEntries = 0;
   private readonly scratch = [new Int32Array(1024), new Int32Array(1024)];
   private bytes = Buffer.alloc(1 << 16);
+  private learning = true;
+  /** Some cached token maps to `UNKNOWN_TOKEN`, which is wrong once its form is learnt. */
+  private cachesHoldUnknown = false;
 
   constructor(
     private readonly stem: boolean,
     private readonly maxEntries = 400_000,
   ) {}
 
+  /** Forgets everything once past the bound (ids change). */
   trim(): void {
     if (this.packedEntries + this.longTokens.size < this.maxEntries) return;
     this.forms.clear();
+    this.clearCaches();
+  }
+
+  /** Empties the token caches once past the bound (ids stay). */
+  limitCaches(): void {
+    if (this.packedEntries + this.longTokens.size >= this.maxEntries) this.clearCaches();
+  }
+
+  private clearCaches(): void {
     this.longTokens.clear();
     this.keys.fill(0);
     this.packedEntries = 0;
+    this.cachesHoldUnknown = false;
   }
 
   /**
    * rouge_score's tokens of `text` as ids, in a scratch buffer (`side` 0 or 1 keeps two
    * results alive at once). Lowercase, runs of `[a-z0-9]` are tokens, everything else
-   * separates.
+   * separates. Without `learn`, forms not seen before become `UNKNOWN_TOKEN`.
    */
-  tokenize(text: string, side: 0 | 1): Int32Array {
+  tokenize(text: string, side: 0 | 1, learn = true): Int32Array {
+    if (learn && this.cachesHoldUnknown) this.clearCaches();
+    this.learning = learn;
     // Scanning bytes is faster than charCodeAt. A few non-ASCII letters lowercase to ASCII
     // ones (U+0130 to "i" + U+0307, U+212A to "k"), so text with non-ASCII characters is
     // lowercased whole first; their UTF-8 bytes (all >= 0x80) then separate tokens.
@@ -187,6 +207,10 @@ class TokenTable {
     const form = this.stem && token.length > 3 ? stemmer(token) : token;
     let id = this.forms.get(form);
     if (id === undefined) {
+      if (!this.learning) {
+        this.cachesHoldUnknown = true;
+        return UNKNOWN_TOKEN;
+      }
       id = this.forms.size;
       this.forms.set(form, id);
     }
@@ -213,6 +237,9 @@ class TokenTable {
     }
   }
 }
+
+/** Above every real id (so absent from any reference's symbols): a candidate form no reference has. */
+const UNKNOWN_TOKEN = 0x7fffffff;
 
 /** Spreads a polynomial string hash over the low bits that pick a slot. */
 function mix(hash: number): number {
@@ -575,4 +602,60 @@ export function rougeScores(reference: string, candidate: string, options: Rouge
   const ref = table.tokenize(reference, 0);
   const cand = table.tokenize(candidate, 1);
   return scoreIds(ref, cand);
+}
+
+/**
+ * References tokenized before their candidates arrive (so the work can happen while the
+ * dataset is still being read), each later scored once with `rougeScores` semantics. The
+ * token ids of all references sit in one growing array. Candidates are tokenized without
+ * learning new forms: a form no reference has cannot overlap, so the table holds the
+ * references' vocabulary only and never has to forget it.
+ */
+export class PreparedReferences {
+  private tokens = new Int32Array(1 << 16);
+  private tokenCount = 0;
+  private starts = new Float64Array(1024);
+  /** Token count per position; -1 for none added, or already scored. */
+  private lengths = new Int32Array(1024).fill(-1);
+  private readonly table: TokenTable;
+
+  /** `maxCachedTokens` bounds the token caches (not the references' vocabulary). */
+  constructor(options: RougeOptions = { stem: true }, maxCachedTokens?: number) {
+    this.table = new TokenTable(options.stem, maxCachedTokens);
+  }
+
+  add(position: number, reference: string): void {
+    this.table.limitCaches();
+    const ids = this.table.tokenize(reference, 0);
+    if (position >= this.lengths.length) this.growPositions(position + 1);
+    if (this.tokenCount + ids.length > this.tokens.length) {
+      const grown = new Int32Array(Math.max(2 * this.tokens.length, this.tokenCount + ids.length));
+      grown.set(this.tokens.subarray(0, this.tokenCount));
+      this.tokens = grown;
+    }
+    this.tokens.set(ids, this.tokenCount);
+    this.starts[position] = this.tokenCount;
+    this.lengths[position] = ids.length;
+    this.tokenCount += ids.length;
+  }
+
+  /** Scores the candidate against the reference added at `position` (once). */
+  score(position: number, candidate: string): RougeScores {
+    const length = position < this.lengths.length ? this.lengths[position] : -1;
+    if (length === -1) throw new Error(`no reference to score at position ${position}`);
+    this.lengths[position] = -1;
+    this.table.limitCaches();
+    const start = this.starts[position];
+    return scoreIds(this.tokens.subarray(start, start + length), this.table.tokenize(candidate, 1, false));
+  }
+
+  private growPositions(atLeast: number): void {
+    const size = Math.max(2 * this.lengths.length, atLeast);
+    const starts = new Float64Array(size);
+    const lengths = new Int32Array(size).fill(-1);
+    starts.set(this.starts);
+    lengths.set(this.lengths);
+    this.starts = starts;
+    this.lengths = lengths;
+  }
 }
