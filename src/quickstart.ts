@@ -8,6 +8,8 @@ import { writeStatsReport } from "./data/stats.js";
 import { shardFiles } from "./data/shard.js";
 import { planSampleRun } from "./trainer/bundle/plan.js";
 
+export { DEFAULT_QUICKSTART_OUT } from "./quickstart-defaults.js";
+
 /**
  * `facial-r1 quickstart`: the main job on the bundled synthetic sample, end to end as far
  * as the project goes: validate the sample (records and images), write the trainer's
@@ -15,7 +17,6 @@ import { planSampleRun } from "./trainer/bundle/plan.js";
  * Each step adds its entry to the summary.
  */
 
-export const DEFAULT_QUICKSTART_OUT = "quickstart-output";
 export const QUICKSTART_SHARDS = 4;
 export const QUICKSTART_SEED = 42;
 

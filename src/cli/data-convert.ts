@@ -1,8 +1,8 @@
 import { Option, type Command } from "commander";
 import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
-import { CONVERTERS, convertDataset, type ConvertOptions } from "../data/convert/index.js";
-import { mergeJsonl } from "../data/merge.js";
-import { balancedSample, DEFAULT_SAMPLE_SEED } from "../data/balanced-sample.js";
+import type { ConvertOptions } from "../data/convert/index.js";
+import { CONVERTER_NAMES } from "../data/convert/names.js";
+import { DEFAULT_SAMPLE_SEED } from "../data/balanced-sample-defaults.js";
 import { invalidInput, type Problem } from "../util/errors.js";
 
 /** Problems printed on stderr before the rest are only counted (all are in the rejects file). */
@@ -55,7 +55,7 @@ export function registerConvertCommands(data: Command): void {
   data
     .command("convert")
     .description("Convert a benchmark's original annotations (and images) to Facial-R1 JSONL")
-    .addOption(new Option("--from <source>", "source dataset").choices(Object.keys(CONVERTERS)).makeOptionMandatory())
+    .addOption(new Option("--from <source>", "source dataset").choices([...CONVERTER_NAMES]).makeOptionMandatory())
     .requiredOption("--input <path>", "the source's annotation file or folder")
     .requiredOption("--images-out <dir>", "folder the records' image paths are relative to (images written or linked there)")
     .requiredOption("--out <file>", "output JSONL")
@@ -83,6 +83,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (flags: ConvertFlags, command: Command) => {
+        const { convertDataset } = await import("../data/convert/index.js");
         const options = convertOptions(flags);
         const given = Object.keys(FLAG_TO_OPTION)
           .filter((flag) => command.getOptionValueSource(flag) === "cli")
@@ -121,6 +122,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (files: string[], flags: { out: string; rejects?: string; json?: boolean }) => {
+        const { mergeJsonl } = await import("../data/merge.js");
         const problems = problemPrinter();
         const summary = await mergeJsonl({ files, out: flags.out, rejects: flags.rejects, onProblem: problems.print });
         problems.finish(summary.rejects);
@@ -143,6 +145,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (file: string, flags: { perLabel: string; seed?: string; out: string; json?: boolean }) => {
+        const { balancedSample } = await import("../data/balanced-sample.js");
         const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
         const summary = await balancedSample({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, onProblem: sayProblem });
         for (const [label, counts] of Object.entries(summary.labels)) say(`${label}: kept ${counts.kept} of ${counts.seen}`);

@@ -1,9 +1,5 @@
 import { Option, type Command } from "commander";
 import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
-import { limitedProblems, parseFieldPath, parseSeed } from "../data/partition.js";
-import { shardFiles } from "../data/shard.js";
-import { parseRatios, splitFiles } from "../data/split.js";
-import { describeShards, describeSplits } from "../data/partition-report.js";
 
 /** Problems printed one per line before the rest are only counted. */
 const SHOWN_PROBLEMS = 100;
@@ -21,6 +17,9 @@ export function registerPartitionCommands(data: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (files: string[], opts: { out: string; shardSize?: string; shards?: string; seed: string; stratify?: string; json?: boolean }) => {
+        const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
+        const { shardFiles } = await import("../data/shard.js");
+        const { describeShards } = await import("../data/partition-report.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
         const result = await shardFiles({
           files,
@@ -50,6 +49,9 @@ export function registerPartitionCommands(data: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (files: string[], opts: { out: string; ratios?: string; folds?: string; groupBy?: string; seed: string; json?: boolean }) => {
+        const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
+        const { parseRatios, splitFiles } = await import("../data/split.js");
+        const { describeSplits } = await import("../data/partition-report.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
         const result = await splitFiles({
           files,

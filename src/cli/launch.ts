@@ -1,11 +1,9 @@
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { action, printJson, say } from "./io.js";
-import { backendFor, launchBundle, readBundle, refreshStatus } from "../launch/launch.js";
-import { resolveLaunchConfig, type LaunchFlags } from "../launch/options.js";
-import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
-import { listRuns, loadRun } from "../runs/registry.js";
-import { formatSummary, pullRun, type CheckpointChoice } from "../runs/pull.js";
+import type { LaunchFlags } from "../launch/options.js";
+import type { RunRecord, RunStatus } from "../launch/types.js";
+import type { CheckpointChoice } from "../runs/pull.js";
 import { invalidInput } from "../util/errors.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -40,6 +38,9 @@ export function registerLaunchCommands(program: Command): void {
     .action(
       action(async (bundleDir: string, opts: LaunchFlags & { entry?: string; wait?: string; json?: boolean }) => {
         if (opts.wait && opts.wait !== "running" && opts.wait !== "finished") throw invalidInput(`--wait must be running or finished, got "${opts.wait}"`);
+        const { launchBundle, readBundle } = await import("../launch/launch.js");
+        const { resolveLaunchConfig } = await import("../launch/options.js");
+        const { isFinished } = await import("../launch/types.js");
         const config = await resolveLaunchConfig(opts);
         const bundle = await readBundle(bundleDir, opts.entry);
         const record = await launchBundle({ bundle, config });
@@ -60,6 +61,9 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the status as JSON on stdout")
     .action(
       action(async (runId: string, opts: { wait?: boolean; json?: boolean }) => {
+        const { loadRun } = await import("../runs/registry.js");
+        const { refreshStatus } = await import("../launch/launch.js");
+        const { isFinished } = await import("../launch/types.js");
         const record = await loadRun(runId);
         const status = opts.wait ? await waitFor(record, (s) => isFinished(s.state)) : await refreshStatus(record);
         if (opts.json) printJson({ run: record.id, backend: record.backend, ...status });
@@ -76,6 +80,9 @@ export function registerLaunchCommands(program: Command): void {
     .option("-f, --follow", "keep printing new lines until the run finishes")
     .action(
       action(async (runId: string, opts: { tail?: string; follow?: boolean }) => {
+        const { loadRun } = await import("../runs/registry.js");
+        const { backendFor, refreshStatus } = await import("../launch/launch.js");
+        const { isFinished } = await import("../launch/types.js");
         const record = await loadRun(runId);
         const backend = backendFor(record);
         const tail = opts.tail === undefined ? undefined : Number(opts.tail);
@@ -101,6 +108,9 @@ export function registerLaunchCommands(program: Command): void {
     .argument("<run>", "run id (or a unique prefix)")
     .action(
       action(async (runId: string) => {
+        const { loadRun } = await import("../runs/registry.js");
+        const { backendFor } = await import("../launch/launch.js");
+        const { isFinished } = await import("../launch/types.js");
         const record = await loadRun(runId);
         await backendFor(record).cancel(record);
         const status = await waitFor(record, (s) => isFinished(s.state), 30_000);
@@ -121,6 +131,8 @@ export function registerLaunchCommands(program: Command): void {
     .action(
       action(async (runId: string, opts: { out?: string; checkpoints: string; bestMetric: string; weights: boolean; png?: boolean; json?: boolean }) => {
         if (!["all", "last", "best", "none"].includes(opts.checkpoints)) throw invalidInput(`--checkpoints must be all, last, best or none, got "${opts.checkpoints}"`);
+        const { loadRun } = await import("../runs/registry.js");
+        const { formatSummary, pullRun } = await import("../runs/pull.js");
         const record = await loadRun(runId);
         const report = await pullRun({
           record,
@@ -145,6 +157,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the runs as JSON on stdout")
     .action(
       action(async (opts: { json?: boolean }) => {
+        const { listRuns } = await import("../runs/registry.js");
         const all = await listRuns();
         if (opts.json) printJson(all);
         for (const r of all) say(`${r.id}  ${r.backend.padEnd(5)}  ${(r.lastStatus?.state ?? "?").padEnd(9)}  ${r.createdAt}  ${r.bundle}`);
@@ -158,6 +171,8 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the record as JSON on stdout")
     .action(
       action(async (runId: string, opts: { json?: boolean }) => {
+        const { loadRun } = await import("../runs/registry.js");
+        const { refreshStatus } = await import("../launch/launch.js");
         const record = await loadRun(runId);
         const status = await refreshStatus(record);
         if (opts.json) printJson({ ...record, lastStatus: status });
@@ -167,6 +182,7 @@ export function registerLaunchCommands(program: Command): void {
 }
 
 async function waitFor(record: RunRecord, done: (s: RunStatus) => boolean, timeoutMs = Infinity): Promise<RunStatus> {
+  const { refreshStatus } = await import("../launch/launch.js");
   const started = Date.now();
   while (true) {
     const status = await refreshStatus(record);

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { action, printJson, say } from "./io.js";
-import { PLUGIN_TARGETS, buildPlugin, type PluginTarget } from "../plugins/index.js";
-import { REWARD_PRESET_NAMES } from "../rewards/spec.js";
-import { loadRewardSpec } from "../rewards/spec-file.js";
+import { PLUGIN_TARGETS, type PluginTarget } from "../plugins/targets.js";
+import { REWARD_PRESET_NAMES } from "../rewards/preset-names.js";
 
 export function registerPluginCommands(program: Command): void {
   const plugin = program.command("plugin").description("Emit the reward plugins (pure-Python) for R1-style trainers");
@@ -17,6 +16,8 @@ export function registerPluginCommands(program: Command): void {
     .option("--json", "print the written files as JSON")
     .action(
       action(async (options: { target: PluginTarget; out: string; config?: string; preset?: string; json?: boolean }) => {
+        const { loadRewardSpec } = await import("../rewards/spec-file.js");
+        const { buildPlugin } = await import("../plugins/index.js");
         const spec = await loadRewardSpec({ configFile: options.config, preset: options.preset });
         const files = await buildPlugin({ target: options.target, spec, outDir: options.out });
         if (options.json) printJson({ target: options.target, preset: spec.preset, files });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { action, printJson, say, sayProblem } from "./io.js";
-import { DEFAULT_QUICKSTART_OUT, describeQuickstart, runQuickstart } from "../quickstart.js";
+import { DEFAULT_QUICKSTART_OUT } from "../quickstart-defaults.js";
 
 export function registerQuickstartCommand(program: Command): void {
   program
@@ -10,6 +10,7 @@ export function registerQuickstartCommand(program: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: { out: string; json?: boolean }) => {
+        const { describeQuickstart, runQuickstart } = await import("../quickstart.js");
         const summary = await runQuickstart({ out: opts.out, onProblem: sayProblem });
         if (opts.json) printJson(summary);
         else say(describeQuickstart(summary));

@@ -2,10 +2,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { registerRewardServerCommands } from "./rewards-serve.js";
 import { action, say, sayProblem } from "./io.js";
-import { REWARD_PRESET_NAMES } from "../rewards/spec.js";
-import { loadRewardSpec } from "../rewards/spec-file.js";
-import { scoreFile, scoredLineJson, summarizeScoring } from "../rewards/score-file.js";
-import { BufferedOutput } from "../rewards/buffered-output.js";
+import { REWARD_PRESET_NAMES } from "../rewards/preset-names.js";
 import { Progress } from "../util/progress.js";
 
 const MAX_PROBLEMS_SHOWN = 20;
@@ -21,6 +18,9 @@ export function registerRewardsCommands(program: Command): void {
     .option("--config <file>", "run config (its rewards: section) or reward spec, YAML or JSON")
     .action(
       action(async (file: string, options: { json?: boolean; preset?: string; config?: string }) => {
+        const { loadRewardSpec } = await import("../rewards/spec-file.js");
+        const { scoreFile, scoredLineJson, summarizeScoring } = await import("../rewards/score-file.js");
+        const { BufferedOutput } = await import("../rewards/buffered-output.js");
         const spec = await loadRewardSpec({ configFile: options.config, preset: options.preset });
         const out = new BufferedOutput(process.stdout);
         const progress = new Progress({ label: "rewards score", unit: "lines" });

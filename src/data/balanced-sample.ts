@@ -1,6 +1,9 @@
 import { JsonlWriter, readJsonl } from "./jsonl.js";
 import type { Problem } from "../util/errors.js";
 import { SeededRandom } from "./seeded-random.js";
+import { DEFAULT_SAMPLE_SEED } from "./balanced-sample-defaults.js";
+
+export { DEFAULT_SAMPLE_SEED } from "./balanced-sample-defaults.js";
 
 export interface BalancedSampleParams {
   file: string;
@@ -24,8 +27,6 @@ export interface BalancedSampleSummary {
   /** Labels with fewer than `per_label` records: all of them are kept. */
   short: string[];
 }
-
-export const DEFAULT_SAMPLE_SEED = 42;
 
 /**
  * Up to `perLabel` records per ground-truth label (labels[0]), chosen uniformly at random by

@@ -8,11 +8,10 @@ import { renderFacialR1 } from "./facial-r1.js";
 import { renderTrl } from "./trl.js";
 import { renderVerl } from "./verl.js";
 import { renderEasyR1 } from "./easyr1.js";
+import { PLUGIN_TARGETS, type PluginTarget } from "./targets.js";
 
 export type { PluginFile } from "./module.js";
-
-export const PLUGIN_TARGETS = ["vlm-r1", "facial-r1", "trl", "verl", "easyr1"] as const;
-export type PluginTarget = (typeof PLUGIN_TARGETS)[number];
+export { PLUGIN_TARGETS, type PluginTarget } from "./targets.js";
 
 const RENDERERS: Record<PluginTarget, (spec: RewardSpec) => PluginFile[]> = {
   "vlm-r1": renderVlmR1,

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { EMOTIONS, EMOTION_SYNONYMS } from "../taxonomy/emotions.js";
+import { REWARD_PRESET_NAMES, type RewardPresetName } from "./preset-names.js";
+
+export { REWARD_PRESET_NAMES, type RewardPresetName } from "./preset-names.js";
 
 /**
  * The reward spec: plain data that says how completions are scored. The run config carries it
  * (`rewards:`), `rewards score --config` reads it, and `plugin build` bakes it into the emitted
  * Python, so the trainer scores exactly like the TypeScript scorer.
  */
-
-export const REWARD_PRESET_NAMES = ["facial-r1", "normalized"] as const;
-export type RewardPresetName = (typeof REWARD_PRESET_NAMES)[number];
 
 /** Weights and beta stay within a range where every intermediate result is a finite double. */
 const MAX_MAGNITUDE = 1e6;

@@ -8,12 +8,15 @@ import { rafau } from "./rafau.js";
 import { rafdb } from "./rafdb.js";
 import { runConversion, type ConvertParams, type ConvertSummary } from "./run.js";
 import type { ConvertOptions, Converter } from "./types.js";
+import type { ConverterName } from "./names.js";
 
 export type { ConvertOptions, Converter, Outcome, ImageJob } from "./types.js";
 export type { ConvertSummary } from "./run.js";
+export { CONVERTER_NAMES, type ConverterName } from "./names.js";
 
-/** Every source `--from` accepts, one module each. */
-export const CONVERTERS: Readonly<Record<string, Converter>> = { fer2013, rafdb, affectnet, disfa, bp4d, rafau, fea20k };
+/** Every source `--from` accepts, one module each: exactly the names of CONVERTER_NAMES (names.ts). */
+const CONVERTERS_BY_NAME = { fer2013, rafdb, affectnet, disfa, bp4d, rafau, fea20k } satisfies Record<ConverterName, Converter>;
+export const CONVERTERS: Readonly<Record<string, Converter>> = CONVERTERS_BY_NAME;
 
 export function converterFor(name: string): Converter {
   const converter = CONVERTERS[name];
