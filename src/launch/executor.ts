@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { cp, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { failure } from "../util/errors.js";
+import { stateHome } from "../runs/registry.js";
 import { shellQuote } from "../trainer/shell.js";
 import type { SshTarget } from "./types.js";
 
@@ -93,6 +95,7 @@ export class SshExecutor implements Executor {
       "BatchMode=yes",
       "-o",
       "ServerAliveInterval=15",
+      ...connectionSharing(),
     ];
   }
 
@@ -122,6 +125,23 @@ export class SshExecutor implements Executor {
     const result = await runProcess("rsync", [...RSYNC_FLAGS, "-e", remoteShell, ...args]);
     if (result.code !== 0) throw failure(`rsync with ${this.description} failed (exit ${result.code}): ${lastLine(result.stderr)}`);
   }
+}
+
+/** %C expands to 40 hex characters; a unix socket path must fit in about 104 bytes. */
+const MAX_CONTROL_DIR = 60;
+
+/**
+ * Options that let every ssh and rsync call to a host share one connection: launch, status
+ * and pull each make several, and without sharing each pays for a new key exchange. The
+ * master connection stays up for a minute after its last use, so consecutive CLI calls
+ * share it too. FACIAL_R1_SSH_SHARING=0 turns it off (for hosts that refuse multiplexing).
+ */
+function connectionSharing(): string[] {
+  if (process.env.FACIAL_R1_SSH_SHARING === "0") return [];
+  const dir = join(stateHome(), "ssh");
+  if (dir.length > MAX_CONTROL_DIR) return [];
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return ["-o", "ControlMaster=auto", "-o", `ControlPath=${join(dir, "%C")}`, "-o", "ControlPersist=60"];
 }
 
 export function lastLine(text: string): string {

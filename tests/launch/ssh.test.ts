@@ -16,6 +16,8 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
 
   before(async () => {
     dir = await scratch();
+    // Executors made in this process keep their ssh control sockets here, not in the user's home.
+    process.env.FACIAL_R1_HOME = join(dir, "home-in-process");
     bundle = await planBundle(dir);
     setup = await standInTrainer(dir);
   });
@@ -40,6 +42,11 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await readdir(join(remoteDir, ".bundles")), staged, "the same bundle is not uploaded twice");
     assert.equal((await cli(home, ["status", JSON.parse(again.stdout).id, "--wait"])).code, 0);
+
+    // Every call to the host went through one shared connection, whose socket lives in the state home.
+    const sockets = await readdir(join(home, "ssh"));
+    assert.equal(sockets.length, 1);
+    assert.ok((await stat(join(home, "ssh", sockets[0]))).isSocket());
 
     const logs = await cli(home, ["logs", record.id, "--tail", "1"]);
     assert.match(logs.stdout, /training finished/);
@@ -75,5 +82,24 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     await steady.pushDir(local, remote);
     assert.equal(await sha256File(join(remote, "weights.bin")), await sha256File(payload));
     await rm(remote, { recursive: true, force: true });
+  });
+
+  it("opens a connection per call when sharing is turned off", async (t) => {
+    const env = infraEnv(t);
+    if (!env) return;
+    const saved = { home: process.env.FACIAL_R1_HOME, sharing: process.env.FACIAL_R1_SSH_SHARING };
+    const home = join(dir, "home-unshared");
+    process.env.FACIAL_R1_HOME = home;
+    process.env.FACIAL_R1_SSH_SHARING = "0";
+    try {
+      const executor = new SshExecutor({ host: env.FACIAL_R1_TEST_SSH_HOST, config_file: env.FACIAL_R1_TEST_SSH_CONFIG, workdir: "/tmp" });
+      assert.equal((await executor.exec("echo $((6 * 7))")).stdout.trim(), "42");
+      await assert.rejects(stat(join(home, "ssh")), "no control socket directory");
+    } finally {
+      for (const [name, value] of [["FACIAL_R1_HOME", saved.home], ["FACIAL_R1_SSH_SHARING", saved.sharing]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
