@@ -8,6 +8,8 @@ import { registerPluginCommands } from "./plugin.js";
 import { registerEvalCommands } from "./eval.js";
 import { registerPlanCommands } from "./plan.js";
 import { registerLaunchCommands } from "./launch.js";
+import { registerSynthCommands } from "./synth.js";
+import { registerHubCommands } from "./hub.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerPlanCommands(program);
   registerLaunchCommands(program);
   registerEvalCommands(program);
+  registerSynthCommands(program);
+  registerHubCommands(program);
   registerQuickstartCommand(program);
   return program;
 }

@@ -15,6 +15,13 @@
  * - a judge request (json_schema) is answered from a `judge:<n>` marker in the candidate text
  *   (`judge:bad` = not JSON, `judge:long` = cut off by max_tokens), else from a hash of the text.
  *
+ * - a synthesis request (stage 3: its first user message carries the ground-truth section of
+ *   `src/synth/synth-prompt.ts`) is answered from that section: the named AUs in the think
+ *   block and the named emotion in the answer block, unless `synthesis.mistakes` makes the
+ *   item err for its first k attempts. A request without an assistant message is attempt 1;
+ *   one that carries a previous output (a correction) is one more than the attempt last
+ *   answered for the item. The text of every synthesis conversation is recorded.
+ *
  * Faults are injected by configuration: 429 with retry-after, 500, slow replies, connection
  * resets, malformed JSON, and 401 for a wrong key. Every chat request is counted per item.
  */
@@ -22,6 +29,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { crc32, encodePng } from "../../src/util/png.js";
+import { GROUND_TRUTH_AUS, GROUND_TRUTH_EMOTION, GROUND_TRUTH_HEADER } from "../../src/synth/synth-prompt.js";
 
 export type FaultKind = "429" | "500" | "slow" | "reset" | "malformed";
 
@@ -40,6 +48,26 @@ export interface FaultConfig {
   retryAfterSeconds?: number;
 }
 
+/** Ways a synthesis answer can fail the quality check. */
+export type SynthMistakeKind = "au" | "label" | "empty-think" | "no-answer";
+
+export interface SynthMistake {
+  kinds: SynthMistakeKind[];
+  /** The first `attempts` attempts of the item carry the mistakes; later ones are right. */
+  attempts: number;
+}
+
+export interface SynthesisConfig {
+  /** The mistakes an item makes, by item id (undefined: none). */
+  mistakes?: (item: string) => SynthMistake | undefined;
+}
+
+/** One synthesis request as received: its attempt number and the text of its messages. */
+export interface SynthExchange {
+  attempt: number;
+  messages: { role: string; text: string }[];
+}
+
 export interface StandInOptions {
   /** Fixed time from a chat request's arrival to its reply. */
   latencyMs?: number;
@@ -54,6 +82,8 @@ export interface StandInOptions {
   batchNeverCompletes?: boolean;
   /** Batches end "failed" with this message instead of completing. */
   batchFailure?: string;
+  /** Synthesis mode settings (synthesis requests are answered from their ground truth either way). */
+  synthesis?: SynthesisConfig;
 }
 
 export interface StandInStats {
@@ -71,6 +101,8 @@ export interface StandInStats {
   batchRetrieves: number;
   /** Bodies of the chat requests, when `keepBodies` was set. */
   bodies: unknown[];
+  /** Synthesis requests per item, faulty ones included, in arrival order. */
+  synthRequests: Map<string, SynthExchange[]>;
 }
 
 export interface StandIn {
@@ -119,10 +151,13 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     batchesCreated: 0,
     batchRetrieves: 0,
     bodies: [],
+    synthRequests: new Map(),
   };
   const files = new Map<string, { content: string; filename: string; purpose: string }>();
   const batches = new Map<string, Record<string, unknown> & { polls: number }>();
   let nextId = 1;
+  /** The attempt number of the last synthesis answer sent, per item. */
+  const synthAttempts = new Map<string, number>();
   const sockets = new Set<import("node:net").Socket>();
 
   const standIn: StandIn = { url: "", stats, options, keepBodies: false, close: async () => undefined };
@@ -168,6 +203,13 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     const attempt = (stats.requestsByItem.get(item) ?? 0) + 1;
     stats.requestsByItem.set(item, attempt);
     stats.requestTimes.set(item, [...(stats.requestTimes.get(item) ?? []), Date.now()]);
+    let synthAttempt: number | undefined;
+    if (isSynthesisRequest(request)) {
+      synthAttempt = request.messages.some((m) => m.role === "assistant") ? (synthAttempts.get(item) ?? 1) + 1 : 1;
+      const exchanges = stats.synthRequests.get(item) ?? [];
+      exchanges.push({ attempt: synthAttempt, messages: request.messages.map((m) => ({ role: m.role, text: messageText(m) })) });
+      stats.synthRequests.set(item, exchanges);
+    }
     const fault = faultFor(options.faults, item, attempt);
     if (fault === "reset") return void req.socket.destroy();
     if (fault === "429") {
@@ -188,7 +230,8 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end('{"id": "chatcmpl-broken", "choices": [');
     }
-    const reply = answer(request, item);
+    const reply = answer(request, item, synthAttempt === undefined ? undefined : { attempt: synthAttempt, config: options.synthesis });
+    if (synthAttempt !== undefined) synthAttempts.set(item, synthAttempt);
     stats.answersByItem.set(item, (stats.answersByItem.get(item) ?? 0) + 1);
     sendJson(res, 200, reply);
   };
@@ -299,9 +342,36 @@ interface ChatRequest {
 }
 
 function requestText(request: ChatRequest): string {
-  return request.messages
-    .flatMap((m) => (typeof m.content === "string" ? [m.content] : m.content.filter((p) => p.type === "text").map((p) => p.text ?? "")))
-    .join("\n");
+  return request.messages.map(messageText).join("\n");
+}
+
+function messageText(message: ChatRequest["messages"][number]): string {
+  return typeof message.content === "string" ? message.content : message.content.filter((p) => p.type === "text").map((p) => p.text ?? "").join("\n");
+}
+
+function isSynthesisRequest(request: ChatRequest): boolean {
+  const first = request.messages[0];
+  return request.response_format === undefined && first?.role === "user" && messageText(first).includes(GROUND_TRUTH_HEADER);
+}
+
+/** The ground truth named in a synthesis prompt. */
+export function synthTruthOf(prompt: string): { aus: string[]; emotion: string | undefined } {
+  const line = (prefix: string) => prompt.split("\n").find((l) => l.startsWith(prefix))?.slice(prefix.length);
+  const aus = line(GROUND_TRUTH_AUS)?.split(". ")[0].match(/AU\d+/g) ?? [];
+  const emotion = line(GROUND_TRUTH_EMOTION)?.split(". Write exactly")[0].trim();
+  return { aus, emotion };
+}
+
+/** The stand-in's synthesis answer: right, or wrong in the ways its mistakes ask for. */
+export function synthesisAnswer(truth: { aus: string[]; emotion: string | undefined }, attempt: number, mistakes: readonly SynthMistakeKind[] = []): string {
+  let aus = truth.aus;
+  let label = truth.emotion ?? "neutral";
+  if (mistakes.includes("au")) aus = [...aus.slice(0, -1), ["AU43", "AU9", "AU27"].find((a) => !aus.includes(a))!];
+  if (mistakes.includes("label")) label = label === "surprise" ? "anger" : "surprise";
+  const movements = aus.length > 0 ? `${aus.join(", ")}, the movements` : "the muscle movements";
+  const reasoning = `Attempt ${attempt}: the face shows ${movements} of ${label}.`;
+  const think = `<think>${mistakes.includes("empty-think") ? " " : reasoning}</think>`;
+  return mistakes.includes("no-answer") ? think : `${think}<answer>${label}</answer>`;
 }
 
 function itemOf(request: ChatRequest): string {
@@ -321,7 +391,7 @@ function itemOf(request: ChatRequest): string {
   return `text-${sha(requestText(request)).slice(0, 16)}`;
 }
 
-function answer(request: ChatRequest, item: string): Record<string, unknown> {
+function answer(request: ChatRequest, item: string, synthesis?: { attempt: number; config?: SynthesisConfig }): Record<string, unknown> {
   const text = requestText(request);
   let content: string;
   let finish = "stop";
@@ -336,6 +406,10 @@ function answer(request: ChatRequest, item: string): Record<string, unknown> {
       const score = marker !== undefined && /^-?\d+$/.test(marker) ? Number(marker) : defaultJudgeScore(candidate);
       content = JSON.stringify({ score, reason: `stand-in judgement ${score}` });
     }
+  } else if (synthesis !== undefined) {
+    const { attempt, config } = synthesis;
+    const mistake = config?.mistakes?.(item);
+    content = synthesisAnswer(synthTruthOf(messageText(request.messages[0])), attempt, mistake && attempt <= mistake.attempts ? mistake.kinds : []);
   } else {
     content = modelAnswer(item);
   }

@@ -1,0 +1,88 @@
+import { Option, type Command } from "commander";
+import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
+import { invalidInput } from "../util/errors.js";
+
+export function registerSynthCommands(program: Command): void {
+  program
+    .command("synth")
+    .description("Stage-3 data synthesis: ground-truth-conditioned generation with self-correction and quality check; resumable")
+    .requiredOption("--dataset <file>", "FEA JSONL file to synthesize reasoning for")
+    .requiredOption("--images <dir>", "folder the records' image paths are relative to")
+    .requiredOption("--endpoint <url>", "API base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1")
+    .requiredOption("--model <name>", "model name the server knows")
+    .requiredOption("--out <file>", "synthesized JSONL (appended to; a rerun resumes)")
+    .addOption(new Option("--prompt <variant>", "training prompt variant").choices(["grpo", "sft"]).default("grpo"))
+    .option("--retries <n>", "correction attempts per record after a failed quality check", "5")
+    .option("--concurrency <n>", "records in flight", "8")
+    .option("--limit <n>", "only the first N valid records")
+    .option("--timeout-ms <n>", "per-request timeout in milliseconds", "120000")
+    .option("--request-retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
+    .option("--max-tokens <n>", "completion token limit", "1024")
+    .option("--api-key-env <name>", "environment variable holding the API key", "OPENAI_API_KEY")
+    .option("--json", "print the summary as JSON on stdout")
+    .action(
+      action(async (opts: SynthOptions) => {
+        const retries = parseCount("--retries", opts.retries);
+        const requestRetries = parseCount("--request-retries", opts.requestRetries);
+        const concurrency = parsePositiveInt("--concurrency", opts.concurrency);
+        const limit = parsePositiveInt("--limit", opts.limit);
+        const timeoutMs = parsePositiveInt("--timeout-ms", opts.timeoutMs);
+        const maxTokens = parsePositiveInt("--max-tokens", opts.maxTokens);
+        const { createRemoteClient } = await import("../eval/client.js");
+        const { runSynthesis } = await import("../synth/run.js");
+        const { describeSynthSummary } = await import("../synth/summary.js");
+        const client = await createRemoteClient({ endpoint: opts.endpoint, apiKeyEnv: opts.apiKeyEnv, timeoutMs, retries: requestRetries });
+        const interrupt = new AbortController();
+        const onSigint = () => {
+          say("interrupted: finishing the records in progress (Ctrl-C again to quit at once)");
+          interrupt.abort();
+        };
+        process.once("SIGINT", onSigint);
+        try {
+          const summary = await runSynthesis({
+            dataset: opts.dataset,
+            images: opts.images,
+            out: opts.out,
+            client,
+            model: opts.model,
+            variant: opts.prompt,
+            retries,
+            concurrency,
+            limit,
+            maxTokens,
+            onProblem: sayProblem,
+            signal: interrupt.signal,
+          });
+          if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
+          for (const line of describeSynthSummary(summary)) say(line);
+          if (opts.json) printJson({ synth: summary });
+          return summary.aborted || summary.failed > 0 || summary.rejected > 0 || summary.not_attempted > 0 ? 1 : 0;
+        } finally {
+          process.removeListener("SIGINT", onSigint);
+        }
+      }),
+    );
+}
+
+interface SynthOptions {
+  dataset: string;
+  images: string;
+  endpoint: string;
+  model: string;
+  out: string;
+  prompt: "grpo" | "sft";
+  retries: string;
+  concurrency: string;
+  limit?: string;
+  timeoutMs: string;
+  requestRetries: string;
+  maxTokens: string;
+  apiKeyEnv: string;
+  json?: boolean;
+}
+
+function parseCount(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw invalidInput(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
