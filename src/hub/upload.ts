@@ -1,0 +1,302 @@
+import { createHash } from "node:crypto";
+import { createReadStream, openAsBlob } from "node:fs";
+import { runPool } from "../util/concurrency.js";
+import { sha256, sha256File } from "../util/fs.js";
+import { FacialR1Error, invalidInput } from "../util/errors.js";
+import { Progress } from "../util/progress.js";
+import { describeTokenSource, type HubCredentials } from "./credentials.js";
+import { HubTransport } from "./transport.js";
+
+export type HubRepoType = "model" | "dataset";
+
+/** One file of a push: a local file or generated content, at `path` in the repository. */
+export interface UploadFile {
+  path: string;
+  size: number;
+  localPath?: string;
+  content?: string;
+}
+
+export interface PushParams {
+  type: HubRepoType;
+  /** `namespace/name`. */
+  repo: string;
+  files: UploadFile[];
+  revision?: string;
+  message: string;
+  private?: boolean;
+  license?: string;
+  /** Progress lines on stderr (default true). */
+  progress?: boolean;
+}
+
+export interface PushSummary {
+  repo: string;
+  type: HubRepoType;
+  url: string;
+  revision: string;
+  user: string;
+  created: boolean;
+  commit: string | null;
+  files: number;
+  lfs_files: number;
+  regular_files: number;
+  /** LFS objects sent now, and their bytes. */
+  lfs_uploaded: number;
+  lfs_bytes_uploaded: number;
+  /** LFS objects the Hub already had (not sent again). */
+  unchanged: number;
+  unchanged_bytes: number;
+  /** Small files sent inside the commit itself. */
+  regular_bytes: number;
+  retries: number;
+}
+
+const REPO_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+
+export function checkRepoName(repo: string): void {
+  if (!REPO_NAME.test(repo) || repo.includes("..") || repo.length > 200) {
+    throw invalidInput(`--repo must be NAMESPACE/NAME (letters, digits, "-", "_", "."), got "${repo}"`);
+  }
+}
+
+/** The web URL of a repository. */
+export function repoUrl(endpoint: string, type: HubRepoType, repo: string): string {
+  return `${endpoint}/${type === "dataset" ? "datasets/" : ""}${repo}`;
+}
+
+export interface SessionParams {
+  credentials: HubCredentials;
+  retries?: number;
+  retryBaseMs?: number;
+  /** Human messages (retries, the repository being created). */
+  onMessage?: (message: string) => void;
+}
+
+/** Counters of one push, filled from the library's traffic by the transport. */
+interface PushCounters {
+  lfsPaths: Set<string>;
+  lfsUploaded: number;
+  lfsBytes: number;
+  unchanged: number;
+  unchangedBytes: number;
+  retries: number;
+  progress?: Progress;
+}
+
+/**
+ * A checked connection to the Hub: `openHubSession` checks the token (whoami) before any
+ * work is done; `push` then creates the repository (already existing is fine) and makes one
+ * commit through @huggingface/hub with the plain LFS "basic" transfer: the Hub decides per
+ * file (preupload) what goes through LFS, and its LFS batch reply leaves out the objects it
+ * already stores, so an unchanged file is never sent twice.
+ */
+export class HubSession {
+  private counters: PushCounters = newCounters();
+
+  private constructor(
+    private readonly hub: typeof import("@huggingface/hub"),
+    private readonly transport: HubTransport,
+    private readonly params: SessionParams,
+    readonly user: string,
+  ) {}
+
+  static async open(params: SessionParams): Promise<HubSession> {
+    const { credentials } = params;
+    if (!credentials.token.startsWith("hf_")) {
+      throw new FacialR1Error("remote", `${describeTokenSource(credentials)} is not a Hugging Face access token (they start with "hf_")`);
+    }
+    const hub = await import("@huggingface/hub");
+    // The transport exists before the session; its callbacks reach the session's counters of the current push.
+    const holder: { session?: HubSession } = {};
+    const counters = (): PushCounters => holder.session?.counters ?? newCounters();
+    const transport = new HubTransport({
+      credentials,
+      retries: params.retries,
+      retryBaseMs: params.retryBaseMs,
+      onPreupload: (modes) => {
+        for (const m of modes) if (m.uploadMode === "lfs") counters().lfsPaths.add(m.path);
+      },
+      onBatchReply: ({ stored, storedBytes }) => {
+        const c = counters();
+        c.unchanged += stored;
+        c.unchangedBytes += storedBytes;
+        c.progress?.tick(stored);
+      },
+      onObjectUploaded: (bytes) => {
+        const c = counters();
+        c.lfsUploaded++;
+        c.lfsBytes += bytes;
+        c.progress?.tick();
+      },
+      onRetry: (what, attempt, delayMs, reason) => {
+        counters().retries++;
+        params.onMessage?.(`${what}: ${reason}, retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`);
+      },
+    });
+    let user: string;
+    try {
+      user = (await hub.whoAmI({ accessToken: credentials.token, hubUrl: credentials.endpoint, fetch: transport.fetch })).name;
+    } catch (err) {
+      throw transport.explain(err, "checking the token (whoami)");
+    }
+    holder.session = new HubSession(hub, transport, params, user);
+    return holder.session;
+  }
+
+  async push(params: PushParams): Promise<PushSummary> {
+    checkRepoName(params.repo);
+    const { hub, transport } = this;
+    const { credentials } = this.params;
+    const counters = (this.counters = newCounters());
+    counters.progress = new Progress({ label: "upload", unit: "files", total: params.files.length, enabled: params.progress ?? true });
+    const revision = params.revision ?? "main";
+    const common = { accessToken: credentials.token, hubUrl: credentials.endpoint, fetch: transport.fetch };
+    const repoDesignation = { type: params.type, name: params.repo } as const;
+
+    let created = false;
+    try {
+      await hub.createRepo({ ...common, repo: repoDesignation, private: params.private, license: params.license });
+      created = true;
+      this.params.onMessage?.(`created ${params.type} repository ${params.repo}${params.private ? " (private)" : ""}`);
+    } catch (err) {
+      if ((err as { statusCode?: unknown }).statusCode !== 409) throw transport.explain(err, `creating ${params.type} repository ${params.repo}`);
+      if (params.private) this.params.onMessage?.(`${params.repo} exists already: --private applies only when creating it; its visibility is unchanged`);
+    }
+
+    const unchanged = created ? new Set<string>() : await this.unchangedFiles(params, revision);
+    const changed = params.files.filter((f) => !unchanged.has(f.path));
+    for (const f of params.files) {
+      if (!unchanged.has(f.path)) continue;
+      counters.unchanged++;
+      counters.unchangedBytes += f.size;
+    }
+    counters.progress.tick(unchanged.size);
+    if (changed.length === 0) {
+      counters.progress.finish();
+      this.params.onMessage?.(`nothing changed on ${params.repo} (${revision}): no commit made`);
+      return this.summary(params, revision, created, null, counters, []);
+    }
+
+    const operations = await Promise.all(
+      changed.map(async (file) => ({
+        operation: "addOrUpdate" as const,
+        path: file.path,
+        content: file.localPath !== undefined ? await openAsBlob(file.localPath) : new Blob([file.content ?? ""]),
+      })),
+    );
+    let output: Awaited<ReturnType<typeof hub.commit>>;
+    try {
+      output = await hub.commit({
+        ...common,
+        repo: repoDesignation,
+        operations,
+        title: params.message,
+        branch: revision,
+        // Plain LFS: no Xet. The library then offers "basic" and "multipart" and follows the transfer the LFS batch reply names.
+        useXet: false,
+      });
+    } catch (err) {
+      counters.progress.finish();
+      throw transport.explain(err, `pushing to ${params.repo}`);
+    }
+    const regularFiles = changed.filter((f) => !counters.lfsPaths.has(f.path));
+    // Small files travel inside the commit: done when it is.
+    counters.progress.tick(regularFiles.length);
+    counters.progress.finish();
+    return this.summary(params, revision, created, output?.commit.oid ?? null, counters, regularFiles);
+  }
+
+  private summary(params: PushParams, revision: string, created: boolean, commit: string | null, counters: PushCounters, regularFiles: UploadFile[]): PushSummary {
+    return {
+      repo: params.repo,
+      type: params.type,
+      url: repoUrl(this.params.credentials.endpoint, params.type, params.repo),
+      revision,
+      user: this.user,
+      created,
+      commit,
+      files: params.files.length,
+      lfs_files: counters.lfsPaths.size,
+      regular_files: regularFiles.length,
+      lfs_uploaded: counters.lfsUploaded,
+      lfs_bytes_uploaded: counters.lfsBytes,
+      unchanged: counters.unchanged,
+      unchanged_bytes: counters.unchangedBytes,
+      regular_bytes: regularFiles.reduce((n, f) => n + f.size, 0),
+      retries: counters.retries,
+    };
+  }
+
+  /**
+   * Files the branch already holds with the same content (paths-info: the LFS sha256, or the
+   * git blob id of a regular file), left out of the commit so that a push of unchanged files
+   * makes no empty commit. A branch that does not exist yet holds nothing.
+   */
+  private async unchangedFiles(params: PushParams, revision: string): Promise<Set<string>> {
+    const { credentials } = this.params;
+    const same = new Set<string>();
+    for (let start = 0; start < params.files.length; start += PATHS_INFO_CHUNK) {
+      const chunk = params.files.slice(start, start + PATHS_INFO_CHUNK);
+      let remote: Awaited<ReturnType<typeof this.hub.pathsInfo>>;
+      try {
+        remote = await this.hub.pathsInfo({
+          accessToken: credentials.token,
+          hubUrl: credentials.endpoint,
+          fetch: this.transport.fetch,
+          repo: { type: params.type, name: params.repo },
+          paths: chunk.map((f) => f.path),
+          revision,
+        });
+      } catch (err) {
+        if ((err as { statusCode?: unknown }).statusCode === 404) return same;
+        throw this.transport.explain(err, `reading what ${params.repo} already holds (paths-info)`);
+      }
+      const byPath = new Map(remote.map((r) => [r.path, r]));
+      await runPool({
+        source: chunk,
+        concurrency: HASH_CONCURRENCY,
+        worker: async (file) => {
+          const info = byPath.get(file.path);
+          if (!info || info.type !== "file" || info.size !== file.size) return;
+          const matches = info.lfs ? info.lfs.oid === (await contentSha256(file)) : info.oid === (await gitBlobId(file));
+          if (matches) same.add(file.path);
+        },
+      });
+    }
+    return same;
+  }
+}
+
+const PATHS_INFO_CHUNK = 500;
+/** Files hashed at once (reading overlaps hashing). */
+const HASH_CONCURRENCY = 8;
+
+async function contentSha256(file: UploadFile): Promise<string> {
+  return file.localPath !== undefined ? sha256File(file.localPath) : sha256(file.content ?? "");
+}
+
+/** The git object id of a file's content: sha1 of `blob <size>\0<content>`. */
+async function gitBlobId(file: UploadFile): Promise<string> {
+  const hash = createHash("sha1").update(`blob ${file.size}\0`);
+  if (file.localPath === undefined) return hash.update(file.content ?? "").digest("hex");
+  for await (const chunk of createReadStream(file.localPath)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function newCounters(): PushCounters {
+  return { lfsPaths: new Set(), lfsUploaded: 0, lfsBytes: 0, unchanged: 0, unchangedBytes: 0, retries: 0 };
+}
+
+/** `N files, X MiB uploaded, M unchanged`. */
+export function describePush(summary: PushSummary): string {
+  const uploaded = summary.lfs_bytes_uploaded + summary.regular_bytes;
+  return (
+    `${summary.files} files, ${mib(uploaded)} MiB uploaded (${summary.lfs_uploaded} LFS objects, ${mib(summary.lfs_bytes_uploaded)} MiB; ` +
+    `${summary.regular_files} small files in the commit), ${summary.unchanged} unchanged (${mib(summary.unchanged_bytes)} MiB already on the Hub)`
+  );
+}
+
+export function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
