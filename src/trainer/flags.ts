@@ -8,7 +8,11 @@
 
 export type TrainerEntry = "grpo" | "sft";
 
-/** HF TrainingArguments (transformers 4.49), shared by GRPOConfig and SFTConfig. */
+/**
+ * HF TrainingArguments, shared by GRPOConfig and SFTConfig.
+ * Unverified against transformers v4.49.0 (source not available). huggingface/transformers@fd798335c275
+ * src/transformers/training_args.py has these fields plus evaluation_strategy and tp_size.
+ */
 const TRAINING_ARGUMENTS = [
   "output_dir", "overwrite_output_dir", "do_train", "do_eval", "do_predict", "eval_strategy", "prediction_loss_only",
   "per_device_train_batch_size", "per_device_eval_batch_size", "per_gpu_train_batch_size", "per_gpu_eval_batch_size",
@@ -35,73 +39,85 @@ const TRAINING_ARGUMENTS = [
   "eval_use_gather_object", "average_tokens_across_devices", "split_batches", "dispatch_batches",
 ] as const;
 
-/** trl 0.17 ModelConfig. */
+/** trl ModelConfig. Unverified against trl v0.17.0 (source not available). */
 const MODEL_CONFIG = [
   "model_name_or_path", "model_revision", "torch_dtype", "trust_remote_code", "attn_implementation", "use_peft", "lora_r",
   "lora_alpha", "lora_dropout", "lora_target_modules", "lora_modules_to_save", "lora_task_type", "use_rslora", "use_dora",
   "load_in_8bit", "load_in_4bit", "bnb_4bit_quant_type", "use_bnb_nested_quant",
 ] as const;
 
-/** trl 0.17 ScriptArguments (dataset_name is required there). */
+/** trl ScriptArguments (dataset_name is required in 0.17). Unverified against trl v0.17.0 (source not available). */
 const TRL_SCRIPT_ARGUMENTS = [
   "dataset_name", "dataset_config", "dataset_train_split", "dataset_test_split", "gradient_checkpointing_use_reentrant",
   "ignore_bias_buffers",
 ] as const;
 
-/** grpo_jsonl.py's own script arguments. */
+/**
+ * GRPOScriptArguments in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/grpo_jsonl.py.
+ * om-ai-lab/VLM-R1@e0e622f012d1 (same path) lacks task_type and is_reward_customized_from_vlm_module.
+ */
 const GRPO_SCRIPT_ARGUMENTS = [
   "data_file_paths", "image_folders", "arrow_cache_dir", "val_split_ratio", "reward_funcs", "max_pixels", "min_pixels",
   "max_anyres_num", "reward_method", "task_type", "is_reward_customized_from_vlm_module",
 ] as const;
 
-/** trl 0.17 GRPOConfig fields beyond TrainingArguments. */
+/**
+ * GRPOConfig fields beyond TrainingArguments, from RobitsG/Facial-R1@7f640a15d8ba
+ * src/open-r1-multimodal/src/open_r1/trainer/grpo_config.py: grpo_jsonl.py parses open_r1.trainer.GRPOConfig,
+ * not trl's. Its remove_unused_columns and learning_rate redeclare TrainingArguments fields.
+ */
 const GRPO_CONFIG = [
   "model_init_kwargs", "max_prompt_length", "num_generations", "max_completion_length", "ds3_gather_for_generation",
-  "temperature", "top_p", "top_k", "min_p", "repetition_penalty", "cache_implementation", "use_vllm", "vllm_server_host",
-  "vllm_server_port", "vllm_server_timeout", "vllm_guided_decoding_regex", "vllm_device", "vllm_gpu_memory_utilization",
-  "vllm_dtype", "vllm_max_model_len", "vllm_enable_prefix_caching", "beta", "num_iterations", "epsilon", "epsilon_high",
-  "reward_weights", "scale_rewards", "loss_type", "mask_truncated_completions", "sync_ref_model", "ref_model_mixup_alpha",
-  "ref_model_sync_steps", "log_completions", "num_completions_to_print",
+  "temperature", "top_p", "top_k", "min_p", "repetition_penalty", "cache_implementation", "use_vllm", "vllm_device",
+  "vllm_gpu_memory_utilization", "vllm_dtype", "vllm_max_model_len", "vllm_enable_prefix_caching",
+  "vllm_guided_decoding_regex", "beta", "num_iterations", "epsilon", "epsilon_high", "reward_weights", "sync_ref_model",
+  "ref_model_mixup_alpha", "ref_model_sync_steps", "log_completions",
 ] as const;
 
-/** trl 0.17 SFTConfig fields beyond TrainingArguments. */
-const SFT_CONFIG = [
+/** GRPOModelConfig in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/grpo_jsonl.py: trl ModelConfig plus this. */
+const GRPO_MODEL_CONFIG = ["freeze_vision_modules"] as const;
+
+/** trl SFTConfig fields beyond TrainingArguments. Unverified against trl v0.17.0 (source not available). */
+const TRL_SFT_CONFIG = [
   "model_init_kwargs", "dataset_text_field", "dataset_kwargs", "dataset_num_proc", "dataset_batch_size", "pad_token",
   "eos_token", "max_length", "max_seq_length", "packing", "padding_free", "eval_packing", "completion_only_loss",
   "use_liger", "learning_rate", "num_of_sequences", "chars_per_token",
-  // open_r1.configs.SFTConfig additions and sft.py's own script argument
-  "benchmarks", "callbacks", "chat_template", "system_prompt", "hub_model_revision", "overwrite_hub_revision",
-  "push_to_hub_revision", "wandb_entity", "wandb_project", "image_root",
 ] as const;
 
-/** Accepted by grpo_jsonl.py's parser but never read by the VLM-R1 trainer (or its fork). */
+/** SFTConfig additions in RobitsG/Facial-R1@7f640a15d8ba src/open-r1-multimodal/src/open_r1/configs.py. */
+const OPEN_R1_SFT_CONFIG = [
+  "benchmarks", "callbacks", "system_prompt", "hub_model_revision", "overwrite_hub_revision", "push_to_hub_revision",
+  "wandb_entity", "wandb_project",
+] as const;
+
+/** SFTScriptArguments in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/sft.py: trl ScriptArguments plus this. */
+const SFT_SCRIPT_ARGUMENTS = ["image_root"] as const;
+
+/**
+ * Accepted by grpo_jsonl.py's parser but never read, per RobitsG/Facial-R1@0c3fc1c65ec5
+ * src/open-r1-multimodal/src/open_r1/trainer/grpo_trainer.py and grpo_jsonl.py.
+ */
 export const GRPO_IGNORED_FLAGS: Readonly<Record<string, string>> = {
   use_vllm: "the VLM-R1 trainer always generates with the policy model; use_vllm is parsed and ignored",
-  vllm_server_host: "vLLM is never used by the VLM-R1 trainer",
-  vllm_server_port: "vLLM is never used by the VLM-R1 trainer",
-  vllm_server_timeout: "vLLM is never used by the VLM-R1 trainer",
-  vllm_guided_decoding_regex: "vLLM is never used by the VLM-R1 trainer",
   vllm_device: "vLLM is never used by the VLM-R1 trainer",
   vllm_gpu_memory_utilization: "vLLM is never used by the VLM-R1 trainer",
   vllm_dtype: "vLLM is never used by the VLM-R1 trainer",
   vllm_max_model_len: "vLLM is never used by the VLM-R1 trainer",
   vllm_enable_prefix_caching: "vLLM is never used by the VLM-R1 trainer",
-  temperature: "generation is fixed to sampling at temperature 1",
-  top_p: "generation is fixed to sampling at temperature 1 with the model's own top_p",
-  top_k: "generation is fixed to sampling at temperature 1 with the model's own top_k",
+  vllm_guided_decoding_regex: "vLLM is never used by the VLM-R1 trainer",
+  temperature: "generation is fixed by the trainer: sampling at temperature 1, max_new_tokens = max_completion_length",
+  top_p: "generation is fixed by the trainer's own GenerationConfig (sampling at temperature 1); top_p is never passed",
+  top_k: "generation is fixed by the trainer's own GenerationConfig (sampling at temperature 1); top_k is never passed",
   min_p: "generation settings other than max_completion_length are fixed by the trainer",
   repetition_penalty: "generation settings other than max_completion_length are fixed by the trainer",
   cache_implementation: "generation settings other than max_completion_length are fixed by the trainer",
+  ds3_gather_for_generation: "the trainer always gathers ZeRO-3 weights for generation; the flag is never passed on",
   reward_weights: "rewards are summed unweighted by the trainer; set rewards.weights in the run config (they are baked into the emitted plugin)",
   max_prompt_length: "the trainer forces max_prompt_length to None; prompts are never truncated",
   sync_ref_model: "the trainer never synchronises a reference model",
   ref_model_mixup_alpha: "the trainer never synchronises a reference model",
   ref_model_sync_steps: "the trainer never synchronises a reference model",
   log_completions: "the trainer never logs completions this way; use training.debug_log (DEBUG_MODE / LOG_PATH)",
-  num_completions_to_print: "the trainer never logs completions this way; use training.debug_log",
-  scale_rewards: "the VLM-R1 trainer computes its own advantages and does not read scale_rewards",
-  loss_type: "the VLM-R1 trainer computes its own loss and does not read loss_type",
-  mask_truncated_completions: "the VLM-R1 trainer does not read mask_truncated_completions",
   arrow_cache_dir: "grpo_jsonl.py declares arrow_cache_dir but never uses it",
 };
 
@@ -156,9 +172,11 @@ export const PLANNER_OWNED_FLAGS: Readonly<Record<string, string>> = {
 };
 
 const GRPO_ACCEPTED: ReadonlySet<string> = new Set([
-  ...TRAINING_ARGUMENTS, ...GRPO_CONFIG, ...MODEL_CONFIG, "freeze_vision_modules", ...TRL_SCRIPT_ARGUMENTS, ...GRPO_SCRIPT_ARGUMENTS, "config",
+  ...TRAINING_ARGUMENTS, ...GRPO_CONFIG, ...MODEL_CONFIG, ...GRPO_MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, ...GRPO_SCRIPT_ARGUMENTS, "config",
 ]);
-const SFT_ACCEPTED: ReadonlySet<string> = new Set([...TRAINING_ARGUMENTS, ...SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, "config"]);
+const SFT_ACCEPTED: ReadonlySet<string> = new Set([
+  ...TRAINING_ARGUMENTS, ...TRL_SFT_CONFIG, ...OPEN_R1_SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, ...SFT_SCRIPT_ARGUMENTS, "config",
+]);
 
 /** Every flag name the entry point's parser accepts (with underscores). */
 export function acceptedFlags(entry: TrainerEntry): ReadonlySet<string> {

@@ -95,3 +95,28 @@ test("GRPO arguments follow the published launch conventions", () => {
   assert.equal(value("beta"), "0");
   assert.equal(value("reward_method"), undefined, "no --reward_method unless a file sets one");
 });
+
+test("extra_args follow the fork's real parsers: open_r1 GRPOConfig for grpo_jsonl.py, open_r1 SFTConfig for sft.py", () => {
+  const messages = (stage: string, args: Record<string, string>) => {
+    const body = Object.entries(args).map(([k, v]) => `    ${k}: ${v}`).join("\n");
+    const config = parse(configYaml({ stage, extra: `training:\n  extra_args:\n${body}` }));
+    const found = extraArgProblems(config, (key) => ({ field: key }));
+    return (key: string) => found.filter((p) => p.field === key).map((p) => p.message).join("; ");
+  };
+  // trl-only GRPOConfig fields that open_r1/trainer/grpo_config.py does not declare: the parser would exit.
+  const grpo = messages("grpo", {
+    scale_rewards: "false", loss_type: "dr_grpo", mask_truncated_completions: "true", vllm_server_host: "h", num_completions_to_print: "2",
+    vllm_device: "cuda:7", ds3_gather_for_generation: "false", task_type: "default", val_split_ratio: "0.1", warmup_ratio: "0.1",
+  });
+  for (const f of ["scale_rewards", "loss_type", "mask_truncated_completions", "vllm_server_host", "num_completions_to_print"]) {
+    assert.match(grpo(f), new RegExp(`parser has no flag --${f}`), f);
+  }
+  // Declared by the fork's GRPOConfig but never read by its trainer.
+  for (const f of ["vllm_device", "ds3_gather_for_generation"]) assert.match(grpo(f), /accepts --\w+ but ignores it/, f);
+  for (const f of ["task_type", "val_split_ratio", "warmup_ratio"]) assert.equal(grpo(f), "", `${f} is accepted and read`);
+
+  const sft = messages("sft", { chat_template: "x", wandb_project: "p", system_prompt: "s", benchmarks: "[]", warmup_ratio: "0.1" });
+  assert.match(sft("chat_template"), /parser has no flag --chat_template/);
+  for (const f of ["wandb_project", "system_prompt", "benchmarks", "warmup_ratio"]) assert.equal(sft(f), "", `sft accepts --${f}`);
+  assert.ok(!acceptedFlags("sft").has("freeze_vision_modules"));
+});
