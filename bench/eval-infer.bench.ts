@@ -5,8 +5,9 @@
 // rerun that finds every record done.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { bareFetchRate } from "./bare-fetch.js";
 import { DATA_DIR, bestOf, measureNode, recordResults, table } from "./lib.js";
-import { startOpenAiStandIn, testImageBytes } from "../tests/servers/openai-stand-in.js";
+import { startOpenAiStandIn } from "../tests/servers/openai-stand-in.js";
 import { writeInferFixture } from "../tests/eval-remote/fixtures.js";
 
 const RECORDS = 3200;
@@ -21,7 +22,8 @@ const fx = await writeInferFixture(dir, RECORDS);
 const server = await startOpenAiStandIn({ latencyMs: LATENCY_MS });
 
 try {
-  const raw = Math.max(await rawFetchRate(server.url, RECORDS / 2, 0), await rawFetchRate(server.url, RECORDS / 2, 1));
+  const bare = (tag: string) => bareFetchRate({ url: server.url, requests: RECORDS / 2, concurrency: CONCURRENCY, tag });
+  const raw = Math.max(await bare("raw-0"), await bare("raw-1"));
 
   const out = join(dir, "pred.jsonl");
   const args = ["dist/cli/main.js", "eval", "infer", "--dataset", fx.dataset, "--images", fx.images, "--endpoint", server.url, "--model", "stand-in"];
@@ -52,27 +54,6 @@ try {
   console.error(markdown);
 } finally {
   await server.close();
-}
-
-/** The stand-in driven by `fetch` with 32 requests in flight: what this machine allows. */
-async function rawFetchRate(url: string, n: number, round: number): Promise<number> {
-  const body = (i: number) =>
-    JSON.stringify({
-      model: "stand-in",
-      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${testImageBytes(`raw-${round}-${i}`).toString("base64")}` } }] }],
-    });
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(i) });
-        await res.json();
-      }
-    }),
-  );
-  return n / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 function pct(x: number): string {

@@ -5,8 +5,9 @@
 // reading the files) from a rerun that finds every record done.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { bareFetchRate } from "./bare-fetch.js";
 import { DATA_DIR, bestOf, measureNode, recordResults, table } from "./lib.js";
-import { startOpenAiStandIn, testImageBytes, type SynthMistake } from "../tests/servers/openai-stand-in.js";
+import { startOpenAiStandIn, type SynthMistake } from "../tests/servers/openai-stand-in.js";
 import { synthArgs, writeSynthFixture } from "../tests/synth/fixtures.js";
 
 const RECORDS = 1600;
@@ -24,7 +25,7 @@ const mistakes = (item: string): SynthMistake | undefined => (Number(item.slice(
 const server = await startOpenAiStandIn({ latencyMs: LATENCY_MS, synthesis: { mistakes } });
 
 try {
-  const raw = await rawFetchRate(server.url, 1600);
+  const raw = await bareFetchRate({ url: server.url, requests: 1600, concurrency: CONCURRENCY, tag: "raw" });
   const args = ["dist/cli/main.js", ...synthArgs({ ...fx, url: server.url }, ["--concurrency", String(CONCURRENCY), "--json"])];
   const run = await bestOf(2, async () => {
     rmSync(fx.out, { force: true });
@@ -62,27 +63,6 @@ try {
   console.error(markdown);
 } finally {
   await server.close();
-}
-
-/** The stand-in driven by `fetch` with 32 requests in flight: what this machine allows. */
-async function rawFetchRate(url: string, n: number): Promise<number> {
-  const body = (i: number) =>
-    JSON.stringify({
-      model: "stand-in",
-      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${testImageBytes(`raw-${i}`).toString("base64")}` } }] }],
-    });
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body(i) });
-        await res.json();
-      }
-    }),
-  );
-  return n / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 function pct(x: number): string {

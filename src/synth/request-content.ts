@@ -1,7 +1,5 @@
-import { join } from "node:path";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
-import { ImageError } from "../data/images.js";
-import { imageDataUrl } from "../eval/image-data-url.js";
+import { imageParts } from "../eval/image-parts.js";
 import type { PromptVariant } from "../eval/prompt.js";
 import { imagesOf, type Sample } from "../schema/sample.js";
 import { buildSynthPrompt } from "./synth-prompt.js";
@@ -18,16 +16,7 @@ export async function synthRequestContent(params: {
   variant: PromptVariant;
 }): Promise<ChatCompletionContentPart[]> {
   const { sample } = params;
-  const parts: ChatCompletionContentPart[] = [];
-  for (const image of imagesOf(sample)) {
-    try {
-      parts.push({ type: "image_url", image_url: { url: await imageDataUrl(params.images, image) } });
-    } catch (err) {
-      if (!(err instanceof ImageError)) throw err;
-      const where = join(params.images, image);
-      throw new Error(err.kind === "missing" ? `image not found: ${where}` : `${where}: ${err.message}`);
-    }
-  }
+  const parts = await imageParts(params.images, imagesOf(sample));
   const text = buildSynthPrompt({ question: sample.question, labelSet: params.labelSet, variant: params.variant, AUs: sample.AUs, labels: sample.labels });
   parts.push({ type: "text", text });
   return parts;
