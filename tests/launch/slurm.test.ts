@@ -38,6 +38,28 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
     assert.ok(JSON.parse(pulled.stdout).metricsRows > 0);
   });
 
+  it("submits through a login node over ssh and pulls the run back from it", async (t) => {
+    const env = infraEnv(t);
+    if (!env) return;
+    const home = join(dir, "home-login");
+    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "slurm-login");
+    const login = ["--login", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
+    // With a broken SLURM_CONF here, only the login node (whose sshd sets a working one) reaches the cluster.
+    const noLocalCluster = { SLURM_CONF: "/nonexistent/slurm.conf" };
+    const launched = await cli(home, ["launch", bundle, ...SLURM_FLAGS, ...login, ...setup, "--wait", "finished", "--json"], noLocalCluster);
+    assert.equal(launched.code, 0, launched.stderr);
+    const record = JSON.parse(launched.stdout);
+    assert.match(record.slurm.jobId, /^\d+$/);
+    assert.equal(record.status.state, "succeeded");
+    assert.ok(record.workdir.startsWith(remoteDir), "the bundle was placed under the remote directory");
+    const logs = await cli(home, ["logs", record.id, "--tail", "1"], noLocalCluster);
+    assert.match(logs.stdout, /training finished/);
+    const pulled = await cli(home, ["pull", record.id, "--out", join(dir, "pulled-login"), "--no-weights", "--json"], noLocalCluster);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.ok(JSON.parse(pulled.stdout).metricsRows > 0);
+    await rm(remoteDir, { recursive: true, force: true });
+  });
+
   it("gives every node of a 2-node job the same rendezvous and its own rank", async (t) => {
     const env = infraEnv(t);
     if (!env) return;
