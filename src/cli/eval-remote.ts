@@ -1,7 +1,6 @@
 import { Option, type Command } from "commander";
 import { basename, dirname, join } from "node:path";
-import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
-import { invalidInput } from "../util/errors.js";
+import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem } from "./io.js";
 
 export function registerEvalRemoteCommands(evalCommand: Command): void {
   evalCommand
@@ -27,8 +26,8 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
         const client = await createRemoteClient({
           endpoint: opts.endpoint,
           apiKeyEnv: opts.apiKeyEnv,
-          timeoutMs: parseSeconds("--timeout", opts.timeout),
-          retries: parseRetries(opts.retries),
+          timeoutMs: parseSecondsAsMs("--timeout", opts.timeout),
+          retries: parseCount("--retries", opts.retries),
         });
         const out = opts.out ?? join(dirname(opts.dataset), `${basename(opts.dataset).replace(/\.jsonl$/i, "")}.predictions.jsonl`);
         const interrupt = new AbortController();
@@ -91,8 +90,8 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
         const client = await createRemoteClient({
           endpoint: opts.endpoint,
           apiKeyEnv: opts.apiKeyEnv,
-          timeoutMs: parseSeconds("--timeout", opts.timeout),
-          retries: parseRetries(opts.retries),
+          timeoutMs: parseSecondsAsMs("--timeout", opts.timeout),
+          retries: parseCount("--retries", opts.retries),
           requireKey: opts.endpoint === undefined,
         });
         const summary = await runJudge({
@@ -103,7 +102,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
           model: opts.model,
           batch: opts.batch ?? false,
           wait: opts.wait,
-          pollIntervalMs: parseSeconds("--poll-interval", opts.pollInterval),
+          pollIntervalMs: parseSecondsAsMs("--poll-interval", opts.pollInterval),
           concurrency: parsePositiveInt("--concurrency", opts.concurrency),
           cacheDir: opts.cache === false ? undefined : (opts.cache ?? defaultJudgeCacheDir()),
           onProblem: sayProblem,
@@ -149,14 +148,3 @@ interface JudgeOptions {
   json?: boolean;
 }
 
-function parseSeconds(name: string, value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw invalidInput(`${name} must be a positive number of seconds, got "${value}"`);
-  return seconds * 1000;
-}
-
-function parseRetries(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw invalidInput(`--retries must be a non-negative integer, got "${value}"`);
-  return n;
-}

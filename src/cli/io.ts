@@ -52,3 +52,17 @@ export function parsePositiveInt(name: string, value: string | undefined): numbe
   if (!Number.isInteger(n) || n <= 0) throw new FacialR1Error("invalid_input", `${name} must be a positive integer, got "${value}"`);
   return n;
 }
+
+/** Parses a positive number of seconds (fractions allowed) into milliseconds, or throws naming the option. */
+export function parseSecondsAsMs(name: string, value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new FacialR1Error("invalid_input", `${name} must be a positive number of seconds, got "${value}"`);
+  return seconds * 1000;
+}
+
+/** Parses an integer option that may be 0 (a count of retries, say), or throws naming the option. */
+export function parseCount(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new FacialR1Error("invalid_input", `${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}

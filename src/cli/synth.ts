@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
-import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
-import { invalidInput } from "../util/errors.js";
+import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem } from "./io.js";
 
 export function registerSynthCommands(program: Command): void {
   program
@@ -19,6 +18,9 @@ export function registerSynthCommands(program: Command): void {
     .option("--request-retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
     .option("--max-tokens <n>", "completion token limit", "1024")
     .option("--api-key-env <name>", "environment variable holding the API key", "OPENAI_API_KEY")
+    .option("--batch", "use the Batch API in rounds (half price; results within 24 h; rerun to resume)")
+    .option("--no-wait", "with --batch: submit (or check) the round's batch and exit instead of polling until it ends")
+    .option("--poll-interval <seconds>", "with --batch: seconds between status checks", "30")
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: SynthOptions) => {
@@ -28,10 +30,28 @@ export function registerSynthCommands(program: Command): void {
         const limit = parsePositiveInt("--limit", opts.limit);
         const timeoutMs = parsePositiveInt("--timeout-ms", opts.timeoutMs);
         const maxTokens = parsePositiveInt("--max-tokens", opts.maxTokens);
+        const pollIntervalMs = parseSecondsAsMs("--poll-interval", opts.pollInterval);
         const { createRemoteClient } = await import("../eval/client.js");
-        const { runSynthesis } = await import("../synth/run.js");
         const { describeSynthSummary } = await import("../synth/summary.js");
         const client = await createRemoteClient({ endpoint: opts.endpoint, apiKeyEnv: opts.apiKeyEnv, timeoutMs, retries: requestRetries });
+        const run = { dataset: opts.dataset, images: opts.images, out: opts.out, client, model: opts.model, variant: opts.prompt, retries, limit, maxTokens, onProblem: sayProblem };
+        if (opts.batch) {
+          // No SIGINT handler: the state file makes any stop safe, and a rerun resumes.
+          const { runBatchSynthesis } = await import("../synth/batch-run.js");
+          const { describeBatchStatus, describeSynthRound } = await import("../synth/summary.js");
+          const summary = await runBatchSynthesis({
+            ...run,
+            wait: opts.wait,
+            pollIntervalMs,
+            onRound: (round) => say(describeSynthRound(round)),
+            onStatus: (batch) => say(describeBatchStatus(batch)),
+          });
+          for (const line of describeSynthSummary(summary)) say(line);
+          if (opts.json) printJson({ synth: summary });
+          if (summary.batch?.pending) return 0;
+          return summary.failed > 0 || summary.rejected > 0 ? 1 : 0;
+        }
+        const { runSynthesis } = await import("../synth/run.js");
         const interrupt = new AbortController();
         const onSigint = () => {
           say("interrupted: finishing the records in progress (Ctrl-C again to quit at once)");
@@ -39,20 +59,7 @@ export function registerSynthCommands(program: Command): void {
         };
         process.once("SIGINT", onSigint);
         try {
-          const summary = await runSynthesis({
-            dataset: opts.dataset,
-            images: opts.images,
-            out: opts.out,
-            client,
-            model: opts.model,
-            variant: opts.prompt,
-            retries,
-            concurrency,
-            limit,
-            maxTokens,
-            onProblem: sayProblem,
-            signal: interrupt.signal,
-          });
+          const summary = await runSynthesis({ ...run, concurrency, signal: interrupt.signal });
           if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
           for (const line of describeSynthSummary(summary)) say(line);
           if (opts.json) printJson({ synth: summary });
@@ -78,11 +85,10 @@ interface SynthOptions {
   requestRetries: string;
   maxTokens: string;
   apiKeyEnv: string;
+  batch?: boolean;
+  wait: boolean;
+  pollInterval: string;
   json?: boolean;
 }
 
-function parseCount(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw invalidInput(`${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
+

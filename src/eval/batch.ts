@@ -13,10 +13,12 @@ import type { RemoteClient } from "./client.js";
  * (after a kill, or after `wait: false`) polls the same batch instead of paying twice.
  */
 export const BATCH_MAX_REQUESTS = 50_000;
+/** The Batch API's limit on an input file's size. */
+export const BATCH_MAX_BYTES = 200 * 1024 * 1024;
 
 const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
-const BatchStateSchema = z.object({
+export const BatchStateSchema = z.object({
   batch_id: z.string().min(1),
   input_file_id: z.string(),
   requests: z.number().int(),
@@ -50,9 +52,19 @@ export interface BatchOutcome {
   message?: string;
 }
 
+/** Where a batch's state is kept, when not in a file of its own (e.g. inside a larger state file). */
+export interface BatchStateStore {
+  /** Names the store in messages, e.g. its file. */
+  label: string;
+  read(): Promise<BatchState | undefined>;
+  /** Must be durable when it resolves: a rerun after a kill relies on it. */
+  write(state: BatchState): Promise<void>;
+}
+
 export interface BatchRunParams {
   client: RemoteClient;
-  stateFile: string;
+  /** A state file of its own, or a store. */
+  stateFile: string | BatchStateStore;
   /** Requests to submit when no batch is in the state file; ignored when resuming. */
   requests: BatchRequest[];
   pollIntervalMs: number;
@@ -62,21 +74,22 @@ export interface BatchRunParams {
 
 /** Resumes the batch in the state file, or submits `requests`; undefined when there is nothing to do. */
 export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | undefined> {
-  let state = await readBatchState(params.stateFile);
+  const store = typeof params.stateFile === "string" ? fileStateStore(params.stateFile) : params.stateFile;
+  let state = await store.read();
   let submitted = false;
   if (state && state.endpoint !== params.client.endpoint) {
-    throw failure(`${params.stateFile}: holds batch ${state.batch_id} of ${state.endpoint}, not of ${params.client.endpoint}; use that endpoint, or delete the file to submit anew`);
+    throw failure(`${store.label}: holds batch ${state.batch_id} of ${state.endpoint}, not of ${params.client.endpoint}; use that endpoint, or delete the file to submit anew`);
   }
   if (!state) {
     if (params.requests.length === 0) return undefined;
     if (params.requests.length > BATCH_MAX_REQUESTS) {
       throw failure(`${params.requests.length} requests are over the Batch API limit of ${BATCH_MAX_REQUESTS} per batch; judge in parts`);
     }
-    const lines = params.requests.map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url: "/v1/chat/completions", body: r.body }));
+    const lines = params.requests.map(batchLineOf);
     const inputFileId = await params.client.uploadFile({ name: "batch-input.jsonl", bytes: Buffer.from(`${lines.join("\n")}\n`), purpose: "batch" });
     const batch = await params.client.createBatch({ inputFileId, endpoint: "/v1/chat/completions" });
     state = { batch_id: batch.id, input_file_id: inputFileId, requests: lines.length, endpoint: params.client.endpoint, submitted_at: new Date().toISOString() };
-    await writeFileAtomic(params.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    await store.write(state);
     submitted = true;
   }
 
@@ -100,9 +113,22 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
   return { batchId: batch.id, status: batch.status, finished: true, submitted, requestCounts: batch.request_counts, results, message };
 }
 
+/** A request's line in the batch input file. */
+export function batchLineOf(request: BatchRequest): string {
+  return JSON.stringify({ custom_id: request.customId, method: "POST", url: "/v1/chat/completions", body: request.body });
+}
+
 /** Forgets a finished batch (call after its results are stored), so the next run submits anew. */
 export async function clearBatchState(stateFile: string): Promise<void> {
   await rm(stateFile, { force: true });
+}
+
+function fileStateStore(stateFile: string): BatchStateStore {
+  return {
+    label: stateFile,
+    read: () => readBatchState(stateFile),
+    write: (state) => writeFileAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`),
+  };
 }
 
 export async function readBatchState(stateFile: string): Promise<BatchState | undefined> {

@@ -1,4 +1,4 @@
-import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
+import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { RemoteError, type RemoteClient } from "../eval/client.js";
 import { checkSynthOutput, type QualityTruth, type SynthProblem } from "./quality-check.js";
 import { attemptMessages, correctionMessage } from "./synth-prompt.js";
@@ -8,6 +8,11 @@ import { attemptMessages, correctionMessage } from "./synth-prompt.js";
  * greedily, check, and on failure re-prompt with the previous output and its problems, up to
  * `retries` times. When no attempt passes, the FIRST output is kept (the paper's rule).
  * Transport errors (after the client's own retries) are thrown as RemoteError.
+ *
+ * The loop is split into `attemptRequest` (the next request of a record) and
+ * `recordAttempt` (checking one reply), which the online path and the Batch API path share;
+ * the progress between attempts is a plain JSON value (`AttemptState`), so a batch run can
+ * keep it in its state file.
  */
 export interface GenerateParams {
   client: RemoteClient;
@@ -35,29 +40,53 @@ export interface Generation {
   usage: { prompt_tokens: number; completion_tokens: number };
 }
 
+/** A record's attempts so far (all failed the check); JSON-serializable. */
+export interface AttemptState {
+  attempts: number;
+  first?: { output: string; problems: SynthProblem[] };
+  previous?: { output: string; correction: string };
+  model: string;
+  usage: { prompt_tokens: number; completion_tokens: number };
+}
+
+export function newAttemptState(model: string): AttemptState {
+  return { attempts: 0, model, usage: { prompt_tokens: 0, completion_tokens: 0 } };
+}
+
+/** The request of a record's next attempt: the prompt alone, or with the last output and its correction. */
+export function attemptRequest(p: { model: string; prompt: ChatCompletionContentPart[]; state: AttemptState; maxTokens: number }): ChatCompletionCreateParamsNonStreaming {
+  return { model: p.model, messages: attemptMessages(p.prompt, p.state.previous), temperature: 0, max_tokens: p.maxTokens };
+}
+
+/**
+ * Checks the reply of the attempt `attemptRequest` built: the record's Generation when it is
+ * done (passed, or out of corrections), else the state for the next attempt. Throws a
+ * RemoteError when the reply has no message content.
+ */
+export function recordAttempt(p: { state: AttemptState; completion: ChatCompletion; truth: QualityTruth; retries: number }): { done: Generation } | { next: AttemptState } {
+  const output = p.completion.choices?.[0]?.message?.content;
+  if (typeof output !== "string") throw new RemoteError("malformed", "the reply has no message content");
+  const attempt = p.state.attempts + 1;
+  const usage = {
+    prompt_tokens: p.state.usage.prompt_tokens + (p.completion.usage?.prompt_tokens ?? 0),
+    completion_tokens: p.state.usage.completion_tokens + (p.completion.usage?.completion_tokens ?? 0),
+  };
+  const model = p.completion.model ?? p.state.model;
+  const check = checkSynthOutput(output, p.truth);
+  const first = p.state.first ?? { output, problems: check.problems };
+  if (check.passed) return { done: { output, valid: true, attempts: attempt, lastProblems: [], keptProblems: [], model, usage } };
+  if (attempt > p.retries) {
+    return { done: { output: first.output, valid: false, attempts: attempt, lastProblems: check.problems, keptProblems: first.problems, model, usage } };
+  }
+  return { next: { attempts: attempt, first, previous: { output, correction: correctionMessage(check.problems, p.truth) }, model, usage } };
+}
+
 export async function generateWithCorrection(params: GenerateParams): Promise<Generation> {
-  const usage = { prompt_tokens: 0, completion_tokens: 0 };
-  let first: { output: string; problems: SynthProblem[] } | undefined;
-  let previous: { output: string; correction: string } | undefined;
-  let model = params.model;
-  for (let attempt = 1; ; attempt++) {
-    const completion = await params.client.chat({
-      model: params.model,
-      messages: attemptMessages(params.prompt, previous),
-      temperature: 0,
-      max_tokens: params.maxTokens,
-    });
-    const output = completion.choices?.[0]?.message?.content;
-    if (typeof output !== "string") throw new RemoteError("malformed", "the reply has no message content");
-    usage.prompt_tokens += completion.usage?.prompt_tokens ?? 0;
-    usage.completion_tokens += completion.usage?.completion_tokens ?? 0;
-    model = completion.model ?? model;
-    const check = checkSynthOutput(output, params.truth);
-    first ??= { output, problems: check.problems };
-    if (check.passed) return { output, valid: true, attempts: attempt, lastProblems: [], keptProblems: [], model, usage };
-    if (attempt > params.retries) {
-      return { output: first.output, valid: false, attempts: attempt, lastProblems: check.problems, keptProblems: first.problems, model, usage };
-    }
-    previous = { output, correction: correctionMessage(check.problems, params.truth) };
+  let state = newAttemptState(params.model);
+  for (;;) {
+    const completion = await params.client.chat(attemptRequest({ model: params.model, prompt: params.prompt, state, maxTokens: params.maxTokens }));
+    const step = recordAttempt({ state, completion, truth: params.truth, retries: params.retries });
+    if ("done" in step) return step.done;
+    state = step.next;
   }
 }

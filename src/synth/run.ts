@@ -2,9 +2,9 @@ import { assertImageDirectory } from "../eval/image-folder.js";
 import { resumeOutput } from "../eval/resume-output.js";
 import { failuresFileOf, runResumable, type RemoteDatasetRunParams } from "../eval/resumable-run.js";
 import { generateWithCorrection } from "./generate.js";
-import { pendingRecords, planSynthesis } from "./plan.js";
+import { pendingRecords, planSynthesis, type SynthPlan } from "./plan.js";
 import { synthRequestContent } from "./request-content.js";
-import { newSynthSummary, type SynthSummary } from "./summary.js";
+import { countWritten, newSynthSummary, type SynthSummary } from "./summary.js";
 import { synthesizedRecord } from "./synth-record.js";
 
 /**
@@ -21,12 +21,10 @@ export interface SynthParams extends RemoteDatasetRunParams {
 export const DEFAULT_SYNTH_RETRIES = 5;
 export const DEFAULT_SYNTH_CONCURRENCY = 8;
 
-export async function runSynthesis(params: SynthParams): Promise<SynthSummary> {
+/** What both the online and the batch path do first: check the inputs, resume the output, plan. */
+export async function startSynthesis(params: SynthParams): Promise<{ plan: SynthPlan; summary: SynthSummary }> {
   const report = params.onProblem ?? (() => undefined);
-  const variant = params.variant ?? "grpo";
-  const retries = params.retries ?? DEFAULT_SYNTH_RETRIES;
   await assertImageDirectory(params.images);
-
   const { partial, done } = await resumeOutput({
     out: params.out,
     report,
@@ -35,6 +33,13 @@ export async function runSynthesis(params: SynthParams): Promise<SynthSummary> {
   });
   const plan = await planSynthesis({ dataset: params.dataset, done, limit: params.limit, report });
   const summary = newSynthSummary({ dataset: params.dataset, out: params.out, failuresFile: failuresFileOf(params.out), plan, partial });
+  return { plan, summary };
+}
+
+export async function runSynthesis(params: SynthParams): Promise<SynthSummary> {
+  const variant = params.variant ?? "grpo";
+  const retries = params.retries ?? DEFAULT_SYNTH_RETRIES;
+  const { plan, summary } = await startSynthesis(params);
 
   const run = await runResumable({
     label: "synth",
@@ -54,10 +59,7 @@ export async function runSynthesis(params: SynthParams): Promise<SynthSummary> {
         maxTokens: params.maxTokens ?? 1024,
       });
       const record = synthesizedRecord(sample, generation, variant);
-      summary.requests += generation.attempts;
-      summary.usage.prompt_tokens += generation.usage.prompt_tokens;
-      summary.usage.completion_tokens += generation.usage.completion_tokens;
-      countWritten(summary, generation.valid, generation.attempts);
+      countWritten(summary, generation);
       return record;
     },
   });
@@ -66,14 +68,4 @@ export async function runSynthesis(params: SynthParams): Promise<SynthSummary> {
   summary.not_attempted = run.not_attempted;
   if (run.aborted) summary.aborted = run.aborted;
   return summary;
-}
-
-function countWritten(summary: SynthSummary, valid: boolean, attempts: number): void {
-  summary.written.total++;
-  if (!valid) summary.written.invalid++;
-  else if (attempts === 1) summary.written.valid_first_try++;
-  else {
-    const key = String(attempts - 1);
-    summary.written.valid_after_corrections[key] = (summary.written.valid_after_corrections[key] ?? 0) + 1;
-  }
 }

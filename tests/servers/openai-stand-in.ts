@@ -20,7 +20,9 @@
  *   block and the named emotion in the answer block, unless `synthesis.mistakes` makes the
  *   item err for its first k attempts. A request without an assistant message is attempt 1;
  *   one that carries a previous output (a correction) is one more than the attempt last
- *   answered for the item. The text of every synthesis conversation is recorded.
+ *   answered for the item. The text of every synthesis conversation is recorded. Synthesis
+ *   lines of a batch are numbered, answered and recorded the same way when the batch completes.
+ * - batch lines end as error lines for the `judge:batch-error` marker or `batchLineError`.
  *
  * Faults are injected by configuration: 429 with retry-after, 500, slow replies, connection
  * resets, malformed JSON, and 401 for a wrong key. Every chat request is counted per item.
@@ -84,6 +86,11 @@ export interface StandInOptions {
   batchFailure?: string;
   /** Synthesis mode settings (synthesis requests are answered from their ground truth either way). */
   synthesis?: SynthesisConfig;
+  /**
+   * Batch lines that end as error lines (`response: null`), by item and the item's count of
+   * batch lines so far (1-based), besides the `judge:batch-error` marker.
+   */
+  batchLineError?: (item: string, line: number) => boolean;
 }
 
 export interface StandInStats {
@@ -101,8 +108,10 @@ export interface StandInStats {
   batchRetrieves: number;
   /** Bodies of the chat requests, when `keepBodies` was set. */
   bodies: unknown[];
-  /** Synthesis requests per item, faulty ones included, in arrival order. */
+  /** Synthesis requests per item, faulty ones included, in arrival order (batch lines included). */
   synthRequests: Map<string, SynthExchange[]>;
+  /** Lines of the batches completed so far, per item. */
+  batchLinesByItem: Map<string, number>;
 }
 
 export interface StandIn {
@@ -152,6 +161,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     batchRetrieves: 0,
     bodies: [],
     synthRequests: new Map(),
+    batchLinesByItem: new Map(),
   };
   const files = new Map<string, { content: string; filename: string; purpose: string }>();
   const batches = new Map<string, Record<string, unknown> & { polls: number }>();
@@ -293,11 +303,23 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     for (const line of input.content.split("\n").filter((l) => l.trim())) {
       const entry = JSON.parse(line) as { custom_id: string; body: ChatRequest };
       const text = requestText(entry.body);
-      if (text.includes("judge:batch-error")) {
+      const item = itemOf(entry.body);
+      const itemLine = (stats.batchLinesByItem.get(item) ?? 0) + 1;
+      stats.batchLinesByItem.set(item, itemLine);
+      if (text.includes("judge:batch-error") || options.batchLineError?.(item, itemLine)) {
         errors.push(JSON.stringify({ id: `batch_req_${nextId++}`, custom_id: entry.custom_id, response: null, error: { code: "server_error", message: "request failed in batch" } }));
         continue;
       }
-      const reply = answer(entry.body, itemOf(entry.body));
+      // A synthesis line is numbered and answered as the same chat request would be.
+      let synthAttempt: number | undefined;
+      if (isSynthesisRequest(entry.body)) {
+        synthAttempt = entry.body.messages.some((m) => m.role === "assistant") ? (synthAttempts.get(item) ?? 1) + 1 : 1;
+        const exchanges = stats.synthRequests.get(item) ?? [];
+        exchanges.push({ attempt: synthAttempt, messages: entry.body.messages.map((m) => ({ role: m.role, text: messageText(m) })) });
+        stats.synthRequests.set(item, exchanges);
+        synthAttempts.set(item, synthAttempt);
+      }
+      const reply = answer(entry.body, item, synthAttempt === undefined ? undefined : { attempt: synthAttempt, config: options.synthesis });
       out.push(JSON.stringify({ id: `batch_req_${nextId++}`, custom_id: entry.custom_id, response: { status_code: 200, request_id: `req_${nextId++}`, body: reply }, error: null }));
     }
     const outputId = `file-${nextId++}`;
