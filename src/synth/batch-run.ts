@@ -10,6 +10,7 @@ import { errorMessage, failure } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { attemptRequest, newAttemptState, recordAttempt, type Generation } from "./generate.js";
 import { pendingRecords } from "./plan.js";
+import { SYNTH_PROBLEM_CODES } from "./quality-check.js";
 import { synthRequestContent } from "./request-content.js";
 import { DEFAULT_SYNTH_RETRIES, startSynthesis, type SynthParams } from "./run.js";
 import { countWritten, type SynthRound, type SynthSummary } from "./summary.js";
@@ -49,7 +50,7 @@ export function synthBatchStateFileOf(out: string): string {
 }
 
 const ProblemSchema = z.object({
-  code: z.enum(["missing_think", "empty_think", "missing_answer", "empty_answer", "au_mismatch", "label_mismatch"]),
+  code: z.enum(SYNTH_PROBLEM_CODES),
   message: z.string(),
 });
 const UsageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number() });

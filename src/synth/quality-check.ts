@@ -14,7 +14,8 @@ import { compareAuTokens } from "../taxonomy/action-units.js";
  * This differs from the `facial-r1` evaluation protocol (AUs of the think block only; labels
  * split on whitespace and semicolons too), so it is its own rule here.
  */
-export type SynthProblemCode = "missing_think" | "empty_think" | "missing_answer" | "empty_answer" | "au_mismatch" | "label_mismatch";
+export const SYNTH_PROBLEM_CODES = ["missing_think", "empty_think", "missing_answer", "empty_answer", "au_mismatch", "label_mismatch"] as const;
+export type SynthProblemCode = (typeof SYNTH_PROBLEM_CODES)[number];
 
 export interface SynthProblem {
   code: SynthProblemCode;
