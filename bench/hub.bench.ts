@@ -7,12 +7,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { encodePng } from "../src/util/png.js";
 import { HubStandIn } from "../tests/servers/hub-stand-in.js";
-import { DATA_DIR, measureNode, recordResults, ROOT, table } from "./lib.js";
+import { bestOf, DATA_DIR, measureNode, recordResults, ROOT, table, type Measurement } from "./lib.js";
 
 const CLI = join(ROOT, "dist", "cli", "main.js");
 const TOKEN = "hf_benchTOKEN0000000000";
 const IMAGES = 3000;
 const CONCURRENCY = 5;
+const ROUNDS = 3;
 const dir = join(DATA_DIR, "hub");
 const imagesDir = join(dir, "images");
 const train = join(dir, "train.jsonl");
@@ -76,21 +77,37 @@ const jobs = files.map((file) => {
 });
 const jobsFile = join(dir, "put-jobs.json");
 writeFileSync(jobsFile, JSON.stringify(jobs));
-const baseline = await measureNode([baselineScript, jobsFile]);
-if (baseline.exitCode !== 0) throw new Error(baseline.stderr);
-const baselineBytes = server.lfsBytesReceived;
-server.objects.clear();
-server.lfsBytesReceived = 0;
-
 const env = { HF_ENDPOINT: server.url, HF_TOKEN: TOKEN, HF_HOME: join(dir, "hf-home") };
 const args = [CLI, "hub", "push-dataset", train, "--repo", "bench/faces", "--images", imagesDir, "--json"];
-const first = await measureNode(args, env);
-if (first.exitCode !== 0) throw new Error(first.stderr);
-const firstBytes = server.lfsBytesReceived;
-const again = await measureNode(args, env);
+/** An empty stand-in: no repositories, no stored objects. */
+const reset = () => {
+  server.objects.clear();
+  server.repos.clear();
+  server.lfsBytesReceived = 0;
+};
+const better = (a: Measurement | undefined, b: Measurement) => (!a || b.seconds < a.seconds ? b : a);
+// Rounds of baseline and first push, alternating, best of each: the machine is shared.
+let baseline: Measurement | undefined;
+let first: Measurement | undefined;
+let baselineBytes = 0;
+let firstBytes = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  reset();
+  const b = await measureNode([baselineScript, jobsFile]);
+  if (b.exitCode !== 0) throw new Error(b.stderr);
+  baseline = better(baseline, b);
+  baselineBytes = server.lfsBytesReceived;
+  reset();
+  const f = await measureNode(args, env);
+  if (f.exitCode !== 0) throw new Error(f.stderr);
+  first = better(first, f);
+  firstBytes = server.lfsBytesReceived;
+}
+const again = await bestOf(2, () => measureNode(args, env));
 if (again.exitCode !== 0) throw new Error(again.stderr);
 const repushBytes = server.lfsBytesReceived - firstBytes;
 await server.stop();
+if (!baseline || !first) throw new Error("no measurement");
 
 const summary = JSON.parse(first.stdout) as { lfs_uploaded: number; regular_files: number };
 const mib = (n: number) => (n / 2 ** 20).toFixed(1);
@@ -99,15 +116,17 @@ const markdown = [
   "",
   `\`hub push-dataset\` of ${files.length - 1} PNGs (48..230 px noise, mixed sizes) + 1 JSONL, ${mib(totalBytes)} MiB, ` +
     `to the in-process Hub stand-in (tests/servers/hub-stand-in.ts) over loopback; the push validates every record and image header, ` +
-    `hashes each file, preuploads, asks the LFS batch and PUTs ${summary.lfs_uploaded} LFS objects (5 at a time) and commits. ` +
-    `Baseline: plain PUTs of the same files to the same LFS endpoint, ${CONCURRENCY} at a time, hashes computed beforehand.`,
+    `then @huggingface/hub's commit preuploads, hashes (WebCrypto), asks the LFS batch and PUTs ${summary.lfs_uploaded} LFS objects ` +
+    `(chunks of 100 files, 5 PUTs at a time, one chunk after another: the library's fixed pacing) and commits. ` +
+    `Baseline: plain PUTs of the same files to the same LFS endpoint, ${CONCURRENCY} at a time, hashes computed beforehand. ` +
+    `Best of ${ROUNDS} alternating rounds (re-push: best of 2); the stand-in keeps connections alive as the Hub does.`,
   "",
   table(
     ["run", "seconds", "MiB sent (LFS)", "ratio", "peak RSS MiB"],
     [
       ["baseline: plain PUTs", baseline.seconds.toFixed(2), mib(baselineBytes), "1.00", baseline.peakRssMiB.toFixed(0)],
       ["first push", first.seconds.toFixed(2), mib(firstBytes), (first.seconds / baseline.seconds).toFixed(2), first.peakRssMiB.toFixed(0)],
-      ["re-push, nothing changed", again.seconds.toFixed(2), mib(repushBytes), `${(again.seconds / first.seconds).toFixed(2)} of first push`, again.peakRssMiB.toFixed(0)],
+      ["re-push, nothing changed (hashes every file)", again.seconds.toFixed(2), mib(repushBytes), `${(again.seconds / first.seconds).toFixed(2)} of first push`, again.peakRssMiB.toFixed(0)],
     ],
   ),
 ].join("\n");

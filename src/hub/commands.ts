@@ -2,7 +2,7 @@ import { formatBytes } from "../data/jsonl.js";
 import { hubEndpoint, resolveHubCredentials } from "./credentials.js";
 import { planDatasetPush, type PlannedFile } from "./push-dataset.js";
 import { planModelPush } from "./push-model.js";
-import { HubSession, checkRepoName, describePush, repoUrl, type HubRepoType, type PushSummary } from "./upload.js";
+import { HubSession, checkBranchName, checkRepoName, describePush, repoUrl, type HubRepoType, type PushSummary } from "./upload.js";
 import type { Problem } from "../util/errors.js";
 
 /** What `hub push-*` prints: human lines to `say`, the machine result as the return value. */
@@ -48,6 +48,7 @@ async function sessionFor(opts: CommonOptions, io: CommandIO): Promise<HubSessio
 
 export async function runPushDataset(opts: PushDatasetOptions, io: CommandIO): Promise<PushResult> {
   checkRepoName(opts.repo);
+  checkBranchName(opts.revision);
   const session = await sessionFor(opts, io);
   const plan = await planDatasetPush({
     repo: opts.repo,
@@ -69,6 +70,7 @@ export async function runPushDataset(opts: PushDatasetOptions, io: CommandIO): P
 
 export async function runPushModel(opts: PushModelOptions, io: CommandIO): Promise<PushResult> {
   checkRepoName(opts.repo);
+  checkBranchName(opts.revision);
   const session = await sessionFor(opts, io);
   const plan = await planModelPush({
     repo: opts.repo,

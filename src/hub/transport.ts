@@ -9,7 +9,7 @@ import { describeTokenSource, type HubCredentials } from "./credentials.js";
  * with exponential backoff (or the server's retry-after).
  *
  * All requests the library makes here are safe to repeat (whoami, repo creation answered
- * 409 when it exists, preupload, the LFS batch, PUTs of content-addressed objects, tree
+ * 409 when it exists, branch creation likewise, preupload, the LFS batch, PUTs of content-addressed objects, tree
  * listings) except the commit: a commit whose connection dropped may have landed, so it is
  * retried only when the server answered with 429 or 5xx (it did not commit).
  */
@@ -19,8 +19,8 @@ export interface TransportOptions {
   retries?: number;
   /** First backoff delay; doubles per retry up to 8 s (default 500 ms). */
   retryBaseMs?: number;
-  /** Called when an LFS PUT has been accepted, with its byte count. */
-  onObjectUploaded?: (bytes: number) => void;
+  /** Called when an LFS PUT has been accepted, with its byte count; `complete` is false for one part of a multipart upload. */
+  onObjectUploaded?: (bytes: number, complete: boolean) => void;
   /** Called with the LFS batch reply: objects the server already had (no upload action). */
   onBatchReply?: (reply: { stored: number; storedBytes: number; toUpload: number }) => void;
   /** Called with the preupload reply: which paths go through LFS. */
@@ -81,11 +81,16 @@ export class HubTransport {
 
   /** Counts what was sent and what the server already had, from the library's own traffic. */
   private async observe(method: string, url: string, response: Response, sent: number): Promise<void> {
+    // A multipart upload (S3 part URLs carry partNumber=) counts as one object when completed.
     if (method === "PUT") {
-      this.options.onObjectUploaded?.(sent);
+      this.options.onObjectUploaded?.(sent, !/[?&]partNumber=/.test(url));
       return;
     }
     if (method !== "POST") return;
+    if (/complete_multipart/.test(url)) {
+      this.options.onObjectUploaded?.(0, true);
+      return;
+    }
     if (url.endsWith("/info/lfs/objects/batch") && this.options.onBatchReply) {
       const reply = (await response.clone().json().catch(() => undefined)) as { objects?: { size: number; actions?: unknown }[] } | undefined;
       const objects = reply?.objects ?? [];

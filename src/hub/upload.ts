@@ -37,6 +37,8 @@ export interface PushSummary {
   revision: string;
   user: string;
   created: boolean;
+  /** The branch did not exist and was created from the default branch. */
+  branch_created: boolean;
   commit: string | null;
   files: number;
   lfs_files: number;
@@ -57,6 +59,31 @@ const REPO_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 export function checkRepoName(repo: string): void {
   if (!REPO_NAME.test(repo) || repo.includes("..") || repo.length > 200) {
     throw invalidInput(`--repo must be NAMESPACE/NAME (letters, digits, "-", "_", "."), got "${repo}"`);
+  }
+}
+
+export const DEFAULT_BRANCH = "main";
+
+const BRANCH_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * A branch name the Hub accepts (git's ref rules, narrowed to plain characters): parts of
+ * letters, digits, "-", "_", "." separated by "/", no "..", not ending in "." or ".lock", and
+ * not under `refs/` (where the Hub keeps pull-request and conversion refs).
+ */
+export function checkBranchName(branch: string): void {
+  const parts = branch.split("/");
+  const ok =
+    branch.length > 0 &&
+    branch.length <= 200 &&
+    parts.every((p) => BRANCH_PART.test(p) && !p.endsWith(".lock") && !p.endsWith(".")) &&
+    !branch.includes("..") &&
+    parts[0] !== "refs";
+  if (!ok) {
+    throw invalidInput(
+      `--revision must be a branch name: parts of letters, digits, "-", "_", "." separated by "/", ` +
+        `each starting with a letter or digit, no "..", not ending in "." or ".lock", not under refs/; got "${branch}"`,
+    );
   }
 }
 
@@ -86,8 +113,9 @@ interface PushCounters {
 
 /**
  * A checked connection to the Hub: `openHubSession` checks the token (whoami) before any
- * work is done; `push` then creates the repository (already existing is fine) and makes one
- * commit through @huggingface/hub with the plain LFS "basic" transfer: the Hub decides per
+ * work is done; `push` then creates the repository (already existing is fine) and the branch
+ * (from the default branch, when missing) and makes one commit through @huggingface/hub with
+ * the plain LFS transfer ("basic", or "multipart" when the Hub asks for it): the Hub decides per
  * file (preupload) what goes through LFS, and its LFS batch reply leaves out the objects it
  * already stores, so an unchanged file is never sent twice.
  */
@@ -123,10 +151,11 @@ export class HubSession {
         c.unchangedBytes += storedBytes;
         c.progress?.tick(stored);
       },
-      onObjectUploaded: (bytes) => {
+      onObjectUploaded: (bytes, complete) => {
         const c = counters();
-        c.lfsUploaded++;
         c.lfsBytes += bytes;
+        if (!complete) return;
+        c.lfsUploaded++;
         c.progress?.tick();
       },
       onRetry: (what, attempt, delayMs, reason) => {
@@ -146,11 +175,12 @@ export class HubSession {
 
   async push(params: PushParams): Promise<PushSummary> {
     checkRepoName(params.repo);
+    const revision = params.revision ?? DEFAULT_BRANCH;
+    checkBranchName(revision);
     const { hub, transport } = this;
     const { credentials } = this.params;
     const counters = (this.counters = newCounters());
     counters.progress = new Progress({ label: "upload", unit: "files", total: params.files.length, enabled: params.progress ?? true });
-    const revision = params.revision ?? "main";
     const common = { accessToken: credentials.token, hubUrl: credentials.endpoint, fetch: transport.fetch };
     const repoDesignation = { type: params.type, name: params.repo } as const;
 
@@ -164,6 +194,8 @@ export class HubSession {
       if (params.private) this.params.onMessage?.(`${params.repo} exists already: --private applies only when creating it; its visibility is unchanged`);
     }
 
+    const branchCreated = revision !== DEFAULT_BRANCH && (await this.createBranch(params, revision));
+    // A new repository holds nothing; a new branch holds what the default branch holds.
     const unchanged = created ? new Set<string>() : await this.unchangedFiles(params, revision);
     const changed = params.files.filter((f) => !unchanged.has(f.path));
     for (const f of params.files) {
@@ -175,27 +207,12 @@ export class HubSession {
     if (changed.length === 0) {
       counters.progress.finish();
       this.params.onMessage?.(`nothing changed on ${params.repo} (${revision}): no commit made`);
-      return this.summary(params, revision, created, null, counters, []);
+      return this.summary(params, revision, created, branchCreated, null, counters, []);
     }
 
-    const operations = await Promise.all(
-      changed.map(async (file) => ({
-        operation: "addOrUpdate" as const,
-        path: file.path,
-        content: file.localPath !== undefined ? await openAsBlob(file.localPath) : new Blob([file.content ?? ""]),
-      })),
-    );
-    let output: Awaited<ReturnType<typeof hub.commit>>;
+    let commit: string | null;
     try {
-      output = await hub.commit({
-        ...common,
-        repo: repoDesignation,
-        operations,
-        title: params.message,
-        branch: revision,
-        // Plain LFS: no Xet. The library then offers "basic" and "multipart" and follows the transfer the LFS batch reply names.
-        useXet: false,
-      });
+      commit = await this.commit(params, revision, changed);
     } catch (err) {
       counters.progress.finish();
       throw transport.explain(err, `pushing to ${params.repo}`);
@@ -204,10 +221,56 @@ export class HubSession {
     // Small files travel inside the commit: done when it is.
     counters.progress.tick(regularFiles.length);
     counters.progress.finish();
-    return this.summary(params, revision, created, output?.commit.oid ?? null, counters, regularFiles);
+    return this.summary(params, revision, created, branchCreated, commit, counters, regularFiles);
   }
 
-  private summary(params: PushParams, revision: string, created: boolean, commit: string | null, counters: PushCounters, regularFiles: UploadFile[]): PushSummary {
+  /** One commit of the changed files through @huggingface/hub with plain LFS (no Xet). */
+  private async commit(params: PushParams, revision: string, files: UploadFile[]): Promise<string | null> {
+    const { credentials } = this.params;
+    const operations = await Promise.all(
+      files.map(async (file) => ({
+        operation: "addOrUpdate" as const,
+        path: file.path,
+        content: file.localPath !== undefined ? await openAsBlob(file.localPath) : new Blob([file.content ?? ""]),
+      })),
+    );
+    const output = await this.hub.commit({
+      accessToken: credentials.token,
+      hubUrl: credentials.endpoint,
+      fetch: this.transport.fetch,
+      repo: { type: params.type, name: params.repo },
+      operations,
+      title: params.message,
+      branch: revision,
+      // Plain LFS: no Xet. The library then offers "basic" and "multipart" and follows the transfer the LFS batch reply names.
+      useXet: false,
+    });
+    return output?.commit.oid ?? null;
+  }
+
+  /**
+   * Creates `branch` from the default branch; false when it exists already (409). Asking is
+   * one request either way, and cannot race with someone creating it in between.
+   */
+  private async createBranch(params: PushParams, branch: string): Promise<boolean> {
+    const { credentials } = this.params;
+    try {
+      await this.hub.createBranch({
+        accessToken: credentials.token,
+        hubUrl: credentials.endpoint,
+        fetch: this.transport.fetch,
+        repo: { type: params.type, name: params.repo },
+        branch,
+      });
+    } catch (err) {
+      if ((err as { statusCode?: unknown }).statusCode === 409) return false;
+      throw this.transport.explain(err, `creating branch ${branch} of ${params.repo}`);
+    }
+    this.params.onMessage?.(`created branch ${branch} of ${params.repo} from its default branch`);
+    return true;
+  }
+
+  private summary(params: PushParams, revision: string, created: boolean, branchCreated: boolean, commit: string | null, counters: PushCounters, regularFiles: UploadFile[]): PushSummary {
     return {
       repo: params.repo,
       type: params.type,
@@ -215,6 +278,7 @@ export class HubSession {
       revision,
       user: this.user,
       created,
+      branch_created: branchCreated,
       commit,
       files: params.files.length,
       lfs_files: counters.lfsPaths.size,

@@ -100,8 +100,8 @@ export function hubEnv(server: HubStandIn, home: string, token: string | undefin
 }
 
 /** Downloads a pushed file through the resolve URL, as the Hub serves it. */
-export async function download(server: HubStandIn, prefix: string, repo: string, path: string): Promise<Buffer> {
-  const res = await fetch(`${server.url}/${prefix}${repo}/resolve/main/${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+export async function download(server: HubStandIn, prefix: string, repo: string, path: string, revision = "main"): Promise<Buffer> {
+  const res = await fetch(`${server.url}/${prefix}${repo}/resolve/${encodeURIComponent(revision)}/${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   if (res.status !== 200) throw new Error(`download ${path}: HTTP ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }

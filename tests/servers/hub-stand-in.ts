@@ -29,6 +29,12 @@ export interface StandInOptions {
   /** Tree entries per page (default 50). */
   pageSize?: number;
   faults?: { commit?: Fault; put?: Fault; batch?: Fault };
+  /**
+   * Objects of at least `minSize` bytes get the Hub's "multipart" upload: S3-style part URLs
+   * (`?partNumber=N&uploadId=...`) of `chunkSize` bytes in the batch reply's `header`, and a
+   * completion POST of `{oid, parts: [{partNumber, etag}]}` to the action's `href`.
+   */
+  multipart?: { minSize: number; chunkSize: number };
 }
 
 interface Entry {
@@ -62,6 +68,9 @@ export class HubStandIn {
   /** LFS objects by sha256, shared by all repositories. */
   readonly objects = new Map<string, Buffer>();
   readonly requests: RequestRecord[] = [];
+  /** Parts of multipart uploads in progress, by oid and part number. */
+  private readonly parts = new Map<string, Map<number, Buffer>>();
+  multipartCompleted = 0;
   lfsBytesReceived = 0;
   lfsPuts = 0;
   commits = 0;
@@ -81,7 +90,9 @@ export class HubStandIn {
         else res.destroy();
       });
     });
-    this.server.keepAliveTimeout = 1000;
+    // As the Hub and its storage do, connections stay open between requests (with a hint of
+    // 1 s, undici would close every connection after one request).
+    this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
@@ -116,7 +127,10 @@ export class HubStandIn {
     this.requests.push({ method, path, auth: req.headers.authorization });
 
     const lfsPut = /^\/_lfs\/([0-9a-f]{64})$/.exec(path);
+    if (method === "PUT" && lfsPut && url.searchParams.has("partNumber")) return this.putPart(req, res, lfsPut[1], url);
     if (method === "PUT" && lfsPut) return this.putObject(req, res, lfsPut[1], url);
+    const complete = /^\/_lfs\/([0-9a-f]{64})\/complete_multipart$/.exec(path);
+    if (method === "POST" && complete) return this.completeMultipart(req, res, complete[1], url);
 
     if (req.headers.authorization !== `Bearer ${this.options.token}`) {
       await drain(req);
@@ -127,19 +141,23 @@ export class HubStandIn {
     }
     if (method === "POST" && path === "/api/repos/create") return this.createRepo(req, res);
 
-    let m = /^\/api\/(models|datasets|spaces)\/([^/]+\/[^/]+)(?:\/([a-z-]+)(?:\/(.*))?)?$/.exec(path);
+    // Routes match the raw path: a branch name may hold "/", sent as %2F.
+    const raw = url.pathname;
+    let m = /^\/api\/(models|datasets|spaces)\/([^/]+\/[^/]+)(?:\/([a-z-]+)(?:\/(.*))?)?$/.exec(raw);
     if (m) {
-      const repo = this.repos.get(`${m[1].slice(0, -1)}/${m[2]}`);
+      const repo = this.repos.get(`${m[1].slice(0, -1)}/${decodeURIComponent(m[2])}`);
       if (!repo) {
         await drain(req);
         return send(res, 404, { error: "Repository not found" }, { "X-Error-Code": "RepoNotFound" });
       }
-      const [action, rest] = [m[3], m[4] ?? ""];
+      const [action, rawRest] = [m[3], m[4] ?? ""];
+      const rest = decodeURIComponent(rawRest);
       if (!action && method === "GET") return send(res, 200, { id: repo.id, private: repo.private, sha: repo.branches.get("main")?.sha });
       if (action === "revision" && method === "GET") return this.revision(res, repo, rest);
+      if (action === "branch" && method === "POST") return this.createBranch(req, res, repo, rest);
       if (action === "preupload" && method === "POST") return this.preupload(req, res, repo, rest);
       if (action === "commit" && method === "POST") return this.commit(req, res, repo, rest);
-      if (action === "tree" && method === "GET") return this.tree(res, repo, rest, url);
+      if (action === "tree" && method === "GET") return this.tree(res, repo, rawRest, url);
       if (action === "paths-info" && method === "POST") return this.pathsInfo(req, res, repo, rest);
     }
     m = /^\/(datasets\/|spaces\/)?([^/]+\/[^/]+)\.git\/info\/lfs\/objects\/batch$/.exec(path);
@@ -148,10 +166,10 @@ export class HubStandIn {
       if (!repo) return send(res, 404, { error: "Repository not found" });
       return this.batch(req, res);
     }
-    m = /^\/(datasets\/|spaces\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+    m = /^\/(datasets\/|spaces\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(raw);
     if (m && method === "GET") {
-      const repo = this.repos.get(`${m[1] ? m[1].slice(0, -2) : "model"}/${m[2]}`);
-      return this.resolveFile(req, res, repo, m[3], m[4]);
+      const repo = this.repos.get(`${m[1] ? m[1].slice(0, -2) : "model"}/${decodeURIComponent(m[2])}`);
+      return this.resolveFile(req, res, repo, decodeURIComponent(m[3]), decodeURIComponent(m[4]));
     }
     await drain(req);
     send(res, 404, { error: `no route for ${method} ${path}` });
@@ -185,6 +203,32 @@ export class HubStandIn {
     send(res, 200, { id: repo.id, sha: branch.sha, private: repo.private, lastModified: new Date().toISOString(), siblings: [...branch.files.keys()].map((rfilename) => ({ rfilename })) });
   }
 
+  /**
+   * `POST .../branch/{branch}` with `{startingPoint?, emptyBranch?, overwrite?}` (what
+   * @huggingface/hub's createBranch sends): a new branch at the head of `startingPoint` (a
+   * branch or the head commit of one; default: main), or with no files for `emptyBranch`.
+   * An existing branch is 409 unless `overwrite`; `overwrite` alone leaves it as it is.
+   */
+  private async createBranch(req: IncomingMessage, res: ServerResponse, repo: Repo, name: string): Promise<void> {
+    const raw = (await readBody(req)).toString();
+    const body = (raw ? JSON.parse(raw) : {}) as { startingPoint?: string; emptyBranch?: boolean; overwrite?: boolean };
+    if (!/^[\w.-]+(\/[\w.-]+)*$/.test(name) || name.includes("..") || name.endsWith(".lock") || name.startsWith("refs/")) {
+      return send(res, 400, { error: `Invalid reference name: ${name}` });
+    }
+    const existing = repo.branches.get(name);
+    if (existing && !body.overwrite) return send(res, 409, { error: `Reference already exists: refs/heads/${name}` });
+    if (existing && body.startingPoint === undefined && !body.emptyBranch) return send(res, 200, {});
+    if (body.emptyBranch) {
+      repo.branches.set(name, { sha: gitSha(`empty ${name} ${Date.now()} ${Math.random()}`), files: new Map() });
+      return send(res, 200, {});
+    }
+    const from = body.startingPoint ?? "main";
+    const start = repo.branches.get(from) ?? [...repo.branches.values()].find((b) => b.sha === from);
+    if (!start) return send(res, 404, { error: `Invalid rev id: ${from}` }, { "X-Error-Code": "RevisionNotFound" });
+    repo.branches.set(name, { sha: start.sha, files: new Map(start.files) });
+    send(res, 200, {});
+  }
+
   private async preupload(req: IncomingMessage, res: ServerResponse, repo: Repo, branchName: string): Promise<void> {
     const body = JSON.parse((await readBody(req)).toString()) as { files: { path: string; size: number; sample: string }[] };
     if (!repo.branches.has(branchName)) return send(res, 404, { error: "Invalid rev id" });
@@ -205,6 +249,16 @@ export class HubStandIn {
     const objects = body.objects.map(({ oid, size }) => {
       const stored = this.objects.get(oid);
       if (stored && stored.length === size) return { oid, size };
+      const multipart = this.options.multipart;
+      if (multipart && size >= multipart.minSize) {
+        const header: Record<string, string> = { chunk_size: String(multipart.chunkSize) };
+        const uploadId = randomBytes(4).toString("hex");
+        for (let part = 1; part <= Math.ceil(size / multipart.chunkSize); part++) {
+          header[String(part).padStart(5, "0")] = `${this.url}/_lfs/${oid}?partNumber=${part}&uploadId=${uploadId}&sig=${this.signature}`;
+        }
+        const href = `${this.url}/_lfs/${oid}/complete_multipart?size=${size}&sig=${this.signature}`;
+        return { oid, size, authenticated: true, actions: { upload: { href, header, expires_in: 3600 } } };
+      }
       return { oid, size, authenticated: true, actions: { upload: { href: this.uploadHref(oid, size), expires_in: 3600 } } };
     });
     res.writeHead(200, { "Content-Type": "application/vnd.git-lfs+json" });
@@ -234,6 +288,39 @@ export class HubStandIn {
     this.lfsBytesReceived += data.length;
     res.writeHead(200, { ETag: `"${oid}"` });
     res.end();
+  }
+
+  private async putPart(req: IncomingMessage, res: ServerResponse, oid: string, url: URL): Promise<void> {
+    const data = await readBody(req);
+    if (url.searchParams.get("sig") !== this.signature) return send(res, 403, { error: "bad signature" });
+    const parts = this.parts.get(oid) ?? new Map<number, Buffer>();
+    parts.set(Number(url.searchParams.get("partNumber")), data);
+    this.parts.set(oid, parts);
+    res.writeHead(200, { ETag: `"${createHash("md5").update(data).digest("hex")}"` });
+    res.end();
+  }
+
+  private async completeMultipart(req: IncomingMessage, res: ServerResponse, oid: string, url: URL): Promise<void> {
+    const body = JSON.parse((await readBody(req)).toString()) as { oid: string; parts: { partNumber: number; etag: string }[] };
+    if (url.searchParams.get("sig") !== this.signature) return send(res, 403, { error: "bad signature" });
+    const stored = this.parts.get(oid);
+    const chunks: Buffer[] = [];
+    for (const { partNumber, etag } of [...body.parts].sort((a, b) => a.partNumber - b.partNumber)) {
+      const part = stored?.get(partNumber);
+      if (!part || etag !== `"${createHash("md5").update(part).digest("hex")}"`) return send(res, 400, { error: `part ${partNumber} missing or etag mismatch` });
+      chunks.push(part);
+    }
+    const data = Buffer.concat(chunks);
+    const actual = createHash("sha256").update(data).digest("hex");
+    if (body.oid !== oid || actual !== oid || data.length !== Number(url.searchParams.get("size"))) {
+      return send(res, 400, { error: `content does not match oid/size (${data.length} bytes, sha256 ${actual})` });
+    }
+    this.parts.delete(oid);
+    this.objects.set(oid, data);
+    this.lfsPuts++;
+    this.multipartCompleted++;
+    this.lfsBytesReceived += data.length;
+    send(res, 200, {});
   }
 
   private async commit(req: IncomingMessage, res: ServerResponse, repo: Repo, branchName: string): Promise<void> {
@@ -271,8 +358,8 @@ export class HubStandIn {
     send(res, 200, { success: true, commitOid: sha, commitUrl: `${this.repoUrl(repo.type, repo.id)}/commit/${sha}` });
   }
 
-  private tree(res: ServerResponse, repo: Repo, rest: string, url: URL): void {
-    const [rev, ...prefixParts] = rest.split("/");
+  private tree(res: ServerResponse, repo: Repo, rawRest: string, url: URL): void {
+    const [rev, ...prefixParts] = rawRest.split("/").map((part) => decodeURIComponent(part));
     const branch = repo.branches.get(rev);
     if (!branch) return send(res, 404, { error: "Invalid rev id" }, { "X-Error-Code": "RevisionNotFound" });
     const prefix = prefixParts.join("/");
