@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
+import { action, collect, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
 import type { ConvertOptions } from "../data/convert/index.js";
 import { CONVERTER_NAMES } from "../data/convert/names.js";
 import { DEFAULT_SAMPLE_SEED } from "../data/balanced-sample-defaults.js";
@@ -175,10 +175,6 @@ function convertOptions(flags: ConvertFlags): ConvertOptions {
     lateral: flags.lateral,
     normalizeLabels: flags.keepLabels ? false : undefined,
   };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parsePairs(name: string, text: string): Record<string, string> {

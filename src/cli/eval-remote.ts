@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { basename, dirname, join } from "node:path";
-import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem } from "./io.js";
+import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem, withInterrupt } from "./io.js";
 
 export function registerEvalRemoteCommands(evalCommand: Command): void {
   evalCommand
@@ -30,14 +30,8 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
           retries: parseCount("--retries", opts.retries),
         });
         const out = opts.out ?? join(dirname(opts.dataset), `${basename(opts.dataset).replace(/\.jsonl$/i, "")}.predictions.jsonl`);
-        const interrupt = new AbortController();
-        const onSigint = () => {
-          say("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)");
-          interrupt.abort();
-        };
-        process.once("SIGINT", onSigint);
-        try {
-          const summary = await runInference({
+        const summary = await withInterrupt("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)", (signal) =>
+          runInference({
             dataset: opts.dataset,
             images: opts.images,
             out,
@@ -48,19 +42,17 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
             limit: parsePositiveInt("--limit", opts.limit),
             maxTokens: parsePositiveInt("--max-tokens", opts.maxTokens),
             onProblem: sayProblem,
-            signal: interrupt.signal,
-          });
-          if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
-          say(
-            `infer: ${summary.records} records: ${summary.succeeded} done now, ${summary.already_done} done before, ` +
-              `${summary.failed} failed${summary.failed ? ` (see ${summary.failures_file})` : ""}, ${summary.not_attempted} not attempted; ` +
-              `${summary.invalid} invalid lines skipped; predictions in ${summary.out}`,
-          );
-          if (opts.json) printJson({ infer: summary });
-          return summary.aborted || summary.failed > 0 || summary.invalid > 0 || summary.not_attempted > 0 ? 1 : 0;
-        } finally {
-          process.removeListener("SIGINT", onSigint);
-        }
+            signal,
+          }),
+        );
+        if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
+        say(
+          `infer: ${summary.records} records: ${summary.succeeded} done now, ${summary.already_done} done before, ` +
+            `${summary.failed} failed${summary.failed ? ` (see ${summary.failures_file})` : ""}, ${summary.not_attempted} not attempted; ` +
+            `${summary.invalid} invalid lines skipped; predictions in ${summary.out}`,
+        );
+        if (opts.json) printJson({ infer: summary });
+        return summary.aborted || summary.failed > 0 || summary.invalid > 0 || summary.not_attempted > 0 ? 1 : 0;
       }),
     );
 

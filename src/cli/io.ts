@@ -66,3 +66,26 @@ export function parseCount(name: string, value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new FacialR1Error("invalid_input", `${name} must be a non-negative integer, got "${value}"`);
   return n;
 }
+
+/** Commander option parser for a repeatable option: every value, in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Runs `work` with a signal that the first Ctrl-C aborts (after saying `message`), so the
+ * work can finish what is in flight; a second Ctrl-C quits at once.
+ */
+export async function withInterrupt<T>(message: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    say(message);
+    interrupt.abort();
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    return await work(interrupt.signal);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}

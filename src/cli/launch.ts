@@ -1,12 +1,11 @@
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { action, printJson, say } from "./io.js";
+import { action, collect, printJson, say } from "./io.js";
 import type { LaunchFlags } from "../launch/options.js";
 import type { RunRecord, RunStatus } from "../launch/types.js";
 import type { CheckpointChoice } from "../runs/pull.js";
 import { invalidInput } from "../util/errors.js";
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerLaunchCommands(program: Command): void {
   program

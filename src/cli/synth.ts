@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem } from "./io.js";
+import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem, withInterrupt } from "./io.js";
 
 export function registerSynthCommands(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--retries <n>", "correction attempts per record after a failed quality check", "5")
     .option("--concurrency <n>", "records in flight", "8")
     .option("--limit <n>", "only the first N valid records")
-    .option("--timeout-ms <n>", "per-request timeout in milliseconds", "120000")
+    .option("--timeout <seconds>", "per-request timeout", "120")
     .option("--request-retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
     .option("--max-tokens <n>", "completion token limit", "1024")
     .option("--api-key-env <name>", "environment variable holding the API key", "OPENAI_API_KEY")
@@ -28,7 +28,7 @@ export function registerSynthCommands(program: Command): void {
         const requestRetries = parseCount("--request-retries", opts.requestRetries);
         const concurrency = parsePositiveInt("--concurrency", opts.concurrency);
         const limit = parsePositiveInt("--limit", opts.limit);
-        const timeoutMs = parsePositiveInt("--timeout-ms", opts.timeoutMs);
+        const timeoutMs = parseSecondsAsMs("--timeout", opts.timeout);
         const maxTokens = parsePositiveInt("--max-tokens", opts.maxTokens);
         const pollIntervalMs = parseSecondsAsMs("--poll-interval", opts.pollInterval);
         const { createRemoteClient } = await import("../eval/client.js");
@@ -52,21 +52,13 @@ export function registerSynthCommands(program: Command): void {
           return summary.failed > 0 || summary.rejected > 0 ? 1 : 0;
         }
         const { runSynthesis } = await import("../synth/run.js");
-        const interrupt = new AbortController();
-        const onSigint = () => {
-          say("interrupted: finishing the records in progress (Ctrl-C again to quit at once)");
-          interrupt.abort();
-        };
-        process.once("SIGINT", onSigint);
-        try {
-          const summary = await runSynthesis({ ...run, concurrency, signal: interrupt.signal });
-          if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
-          for (const line of describeSynthSummary(summary)) say(line);
-          if (opts.json) printJson({ synth: summary });
-          return summary.aborted || summary.failed > 0 || summary.rejected > 0 || summary.not_attempted > 0 ? 1 : 0;
-        } finally {
-          process.removeListener("SIGINT", onSigint);
-        }
+        const summary = await withInterrupt("interrupted: finishing the records in progress (Ctrl-C again to quit at once)", (signal) =>
+          runSynthesis({ ...run, concurrency, signal }),
+        );
+        if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
+        for (const line of describeSynthSummary(summary)) say(line);
+        if (opts.json) printJson({ synth: summary });
+        return summary.aborted || summary.failed > 0 || summary.rejected > 0 || summary.not_attempted > 0 ? 1 : 0;
       }),
     );
 }
@@ -81,7 +73,7 @@ interface SynthOptions {
   retries: string;
   concurrency: string;
   limit?: string;
-  timeoutMs: string;
+  timeout: string;
   requestRetries: string;
   maxTokens: string;
   apiKeyEnv: string;

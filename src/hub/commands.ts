@@ -39,17 +39,20 @@ export type PushResult =
   | { dry_run: true; repo: string; type: HubRepoType; url: string; revision: string; files: PlannedFile[]; total_bytes: number; card: string; [k: string]: unknown }
   | ({ dry_run: false } & PushSummary & Record<string, unknown>);
 
-/** The token is looked up before any file is read, so a missing one fails at once (never for --dry-run). */
-async function sessionFor(opts: CommonOptions, io: CommandIO): Promise<HubSession | undefined> {
+/**
+ * Checks the repository and branch names, then looks up the token before any file is read,
+ * so a bad name or a missing token fails at once (the token is never needed for --dry-run).
+ */
+async function startPush(opts: CommonOptions, io: CommandIO): Promise<HubSession | undefined> {
+  checkRepoName(opts.repo);
+  checkBranchName(opts.revision);
   if (opts.dryRun) return undefined;
   const credentials = await resolveHubCredentials();
   return HubSession.open({ credentials, onMessage: io.say });
 }
 
 export async function runPushDataset(opts: PushDatasetOptions, io: CommandIO): Promise<PushResult> {
-  checkRepoName(opts.repo);
-  checkBranchName(opts.revision);
-  const session = await sessionFor(opts, io);
+  const session = await startPush(opts, io);
   const plan = await planDatasetPush({
     repo: opts.repo,
     files: opts.files,
@@ -69,9 +72,7 @@ export async function runPushDataset(opts: PushDatasetOptions, io: CommandIO): P
 }
 
 export async function runPushModel(opts: PushModelOptions, io: CommandIO): Promise<PushResult> {
-  checkRepoName(opts.repo);
-  checkBranchName(opts.revision);
-  const session = await sessionFor(opts, io);
+  const session = await startPush(opts, io);
   const plan = await planModelPush({
     repo: opts.repo,
     dir: opts.dir,
