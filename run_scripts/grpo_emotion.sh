@@ -29,10 +29,21 @@ export LOG_PATH="${LOG_PATH:-${OUTPUT_DIR}/rollouts.log}"
 # The trainer reads open_r1/configs/config.json relative to this directory.
 cd "${TRAINER_HOME}/src/open-r1-multimodal/src"
 # The fork looks each data file up by basename in open_r1/configs/config.json: install the bundle's.
-if [ -f open_r1/configs/config.json ] && ! cmp -s open_r1/configs/config.json "${BUNDLE_DIR}/data/config.json"; then
-  cp open_r1/configs/config.json "open_r1/configs/config.json.before-facial-r1"
+# A config.json that facial-r1 did not install (the fork's own, or one edited since) is kept first, as config.json.before-facial-r1
+# (or .1, .2, ... when that name holds another); restore_trainer_config.sh puts the fork's own back.
+configs=open_r1/configs
+mkdir -p "${configs}"
+if [ -f "${configs}/config.json" ] && ! cmp -s "${configs}/config.json" "${configs}/config.json.facial-r1"; then
+  backup="${configs}/config.json.before-facial-r1"
+  n=1
+  while [ -e "${backup}" ] && ! cmp -s "${configs}/config.json" "${backup}"; do
+    backup="${configs}/config.json.before-facial-r1.${n}"
+    n=$((n + 1))
+  done
+  [ -e "${backup}" ] || cp -p "${configs}/config.json" "${backup}"
 fi
-mkdir -p open_r1/configs && cp "${BUNDLE_DIR}/data/config.json" open_r1/configs/config.json
+cp "${BUNDLE_DIR}/data/config.json" "${configs}/config.json"
+cp "${BUNDLE_DIR}/data/config.json" "${configs}/config.json.facial-r1"
 export PYTHONPATH="${BUNDLE_DIR}/plugin:${PWD}${PYTHONPATH:+:${PYTHONPATH}}"
 
 torchrun --nproc_per_node="${GPUS_PER_NODE}" --nnodes="${NNODES}" --node_rank="${NODE_RANK}" --master_addr="${MASTER_ADDR}" --master_port="${MASTER_PORT}" "${BUNDLE_DIR}"/plugin/train_grpo.py \

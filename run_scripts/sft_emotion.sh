@@ -29,28 +29,53 @@ export LOG_PATH="${LOG_PATH:-${OUTPUT_DIR}/rollouts.log}"
 # The trainer reads open_r1/configs/config.json relative to this directory.
 cd "${TRAINER_HOME}/src/open-r1-multimodal/src"
 # The fork looks each data file up by basename in open_r1/configs/config.json: install the bundle's.
-if [ -f open_r1/configs/config.json ] && ! cmp -s open_r1/configs/config.json "${BUNDLE_DIR}/data/config.json"; then
-  cp open_r1/configs/config.json "open_r1/configs/config.json.before-facial-r1"
+# A config.json that facial-r1 did not install (the fork's own, or one edited since) is kept first, as config.json.before-facial-r1
+# (or .1, .2, ... when that name holds another); restore_trainer_config.sh puts the fork's own back.
+configs=open_r1/configs
+mkdir -p "${configs}"
+if [ -f "${configs}/config.json" ] && ! cmp -s "${configs}/config.json" "${configs}/config.json.facial-r1"; then
+  backup="${configs}/config.json.before-facial-r1"
+  n=1
+  while [ -e "${backup}" ] && ! cmp -s "${configs}/config.json" "${backup}"; do
+    backup="${configs}/config.json.before-facial-r1.${n}"
+    n=$((n + 1))
+  done
+  [ -e "${backup}" ] || cp -p "${configs}/config.json" "${backup}"
 fi
-mkdir -p open_r1/configs && cp "${BUNDLE_DIR}/data/config.json" open_r1/configs/config.json
-case "${BUNDLE_DIR}" in *\"*|*\\*) echo "error: BUNDLE_DIR must not contain \" or \\" >&2; exit 2;; esac
+cp "${BUNDLE_DIR}/data/config.json" "${configs}/config.json"
+cp "${BUNDLE_DIR}/data/config.json" "${configs}/config.json.facial-r1"
+export PYTHONPATH="${BUNDLE_DIR}/plugin:${PWD}${PYTHONPATH:+:${PYTHONPATH}}"
+yaml_quote() { local s=${1//\'/\'\'}; printf "'%s'" "${s}"; }
 {
   echo 'datasets:'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'FABA-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'BP4D-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'DISFA-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'RAF-AU-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'FER2013-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'AffectNet-Train.jsonl'
-  printf '  - json_path: "%s"\n    sampling_strategy: all\n' "${BUNDLE_DIR}/data/"'RAF-DB-Train.jsonl'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'FABA-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/FABA-Train)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'BP4D-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/BP4D)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'DISFA-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/DISFA-Train)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'RAF-AU-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/RAF-AU-Train)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'FER2013-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/FER2013-Train)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'AffectNet-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/AffectNet-Train)"
+  printf '    sampling_strategy: all\n'
+  printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'RAF-DB-Train.jsonl')"
+  printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/RAF-DB-Train)"
+  printf '    sampling_strategy: all\n'
 } > "${BUNDLE_DIR}/data/sft_datasets.yaml"
 
-accelerate launch --config_file="${BUNDLE_DIR}"/accelerate/zero3.yaml --num_machines="${NNODES}" --num_processes="$((NNODES * GPUS_PER_NODE))" --machine_rank="${NODE_RANK}" --main_process_ip="${MASTER_ADDR}" --main_process_port="${MASTER_PORT}" open_r1/sft.py \
+accelerate launch --config_file="${BUNDLE_DIR}"/accelerate/zero3.yaml --deepspeed_config_file="${BUNDLE_DIR}"/deepspeed/zero3.json --num_machines="${NNODES}" --num_processes="$((NNODES * GPUS_PER_NODE))" --machine_rank="${NODE_RANK}" --main_process_ip="${MASTER_ADDR}" --main_process_port="${MASTER_PORT}" open_r1/sft.py \
     --model_name_or_path /models/Qwen2.5-VL-7B-Instruct \
     --output_dir "${OUTPUT_DIR}" \
     --dataset_name "${BUNDLE_DIR}"/data/sft_datasets.yaml \
-    --image_root "${DATA_ROOT}" \
-    --max_seq_length 2048 \
+    --max_length 2048 \
     --packing true \
     --remove_unused_columns false \
     --per_device_train_batch_size 2 \

@@ -255,6 +255,17 @@ function edgeCases(): Case[] {
     c("msg-completion", [{ role: "assistant", content: OK }], ANGER),
     c("msg-completion-parts", [{ role: "assistant", content: [{ type: "text", text: "<think>AU4 " }, { type: "image" }, { type: "text", text: "AU7</think><answer>anger</answer>" }] }], ANGER),
     c("msg-completion-two-messages", [{ role: "assistant", content: "<think>AU4</think>" }, { role: "assistant", content: "<answer>anger</answer>" }], ANGER),
+    c(
+      "msg-completion-tool-call-then-answer",
+      [
+        { role: "assistant", content: "", tool_calls: [{ type: "function", function: { name: "look", arguments: "{}" } }] },
+        { role: "tool", name: "look", content: "<answer>sadness</answer>" },
+        { role: "assistant", content: OK },
+      ],
+      ANGER,
+    ),
+    c("msg-completion-tool-result-last", [{ role: "assistant", content: OK }, { role: "tool", content: "<answer>sadness</answer>" }], ANGER),
+    c("msg-completion-no-roles", [{ content: "<answer>sadness</answer>" }, { content: OK }], ANGER),
     c("bad-labels-string", OK, { AUs: ["AU4", "AU7"], labels: "anger" }),
     c("bad-labels-empty-list", OK, { AUs: ["AU4", "AU7"], labels: [] }),
     c("bad-labels-number", OK, { AUs: ["AU4", "AU7"], labels: [7] }),

@@ -32,7 +32,7 @@ export interface QuickstartSummary {
   validate: Counts & { images?: Pick<ImageSummary, "checked" | "ok" | "failed"> };
   stats: { path: string; records: Record<string, number> };
   shards: { dir: string; manifest: string; input: string; count: number; records: number; files: string[] };
-  plan: { dir: string; script: string; worldSize: number; optimizerSteps: number; errors: number; warnings: number };
+  plan: { dir: string; script: string; trainRecords: number; droppedEmptyAus: number; worldSize: number; optimizerSteps: number; errors: number; warnings: number };
 }
 
 /**
@@ -101,6 +101,8 @@ export async function runQuickstart(params: QuickstartParams): Promise<Quickstar
     plan: {
       dir: planDir,
       script: join(planDir, planned.manifest?.scripts.train ?? "grpo.sh"),
+      trainRecords: arithmetic.trainRecords,
+      droppedEmptyAus: planned.shards.reduce((n, s) => n + s.counts.droppedEmptyAus, 0),
       worldSize: arithmetic.worldSize,
       optimizerSteps: arithmetic.optimizerSteps,
       errors: planned.preflight.errors,
@@ -117,6 +119,7 @@ export function describeQuickstart(summary: QuickstartSummary, cwd = process.cwd
   };
   const v = summary.validate;
   const images = v.images ? `; ${v.images.checked} images checked, ${v.images.failed} failed` : "";
+  const dropped = summary.plan.droppedEmptyAus > 0 ? ` (${summary.plan.droppedEmptyAus} with "AUs": [] left out: the fork cannot train on them)` : "";
   const perFile = Object.entries(summary.stats.records)
     .map(([file, n]) => `${file} ${n}`)
     .join(", ");
@@ -125,7 +128,7 @@ export function describeQuickstart(summary: QuickstartSummary, cwd = process.cwd
     `  validate  ${v.read} records read: ${v.valid} valid, ${v.rejected} rejected${images}`,
     `  stats     ${show(summary.stats.path)}  (AU and emotion frequencies per file: ${perFile})`,
     `  shards    ${show(summary.shards.dir)}/  (${summary.shards.count} label-stratified shards of ${summary.shards.records} training records, manifest.json)`,
-    `  plan      ${show(summary.plan.dir)}/  (GRPO run bundle: ${show(summary.plan.script)}, world size ${summary.plan.worldSize}, ${summary.plan.optimizerSteps} optimizer steps; preflight ${summary.plan.errors} errors, ${summary.plan.warnings} warnings)`,
+    `  plan      ${show(summary.plan.dir)}/  (GRPO run bundle for the Facial-R1 fork: ${show(summary.plan.script)}, ${summary.plan.trainRecords} training records${dropped}, world size ${summary.plan.worldSize}, ${summary.plan.optimizerSteps} optimizer steps; preflight ${summary.plan.errors} errors, ${summary.plan.warnings} warnings)`,
     `outputs in ${show(summary.out)}/`,
     `next: facial-r1 launch ${show(summary.plan.dir)} --setup 'export TRAINER_HOME=/path/to/Facial-R1'  (on a machine with GPUs)`,
   ].join("\n");

@@ -14,6 +14,7 @@ interface InitOptions {
 interface PlanOptions {
   out: string;
   imageCheck: boolean;
+  dropEmptyAus?: boolean;
   json?: boolean;
 }
 interface PreflightOptions {
@@ -91,12 +92,13 @@ export function registerPlanCommands(program: Command): void {
     .argument("<config>", "run config YAML")
     .requiredOption("--out <dir>", "bundle directory (an earlier bundle there is replaced)")
     .option("--no-image-check", "skip opening every image")
+    .option("--drop-empty-aus", 'facial-r1 target, GRPO: leave out records with "AUs": [] (the fork cannot train on them); the count is reported')
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (file: string, opts: PlanOptions) => {
         const { planRun } = await import("../trainer/bundle/plan.js");
         const { summaryLines, reportJson } = await import("../trainer/report.js");
-        const result = await planRun({ config: file, out: opts.out, checkImages: opts.imageCheck, onProblem: sayProblem });
+        const result = await planRun({ config: file, out: opts.out, checkImages: opts.imageCheck, dropEmptyAus: opts.dropEmptyAus, onProblem: sayProblem });
         for (const line of summaryLines(result.preflight)) say(line);
         if (!result.written) {
           say(`nothing written: fix the ${result.preflight.errors} error(s) above`);
@@ -104,7 +106,8 @@ export function registerPlanCommands(program: Command): void {
           return 2;
         }
         for (const s of result.shards) {
-          say(`${s.file}: ${s.counts.written} records written (${s.counts.read} read, ${s.counts.markedInvalid} is_valid=false left out, ${s.counts.notSelected} not sampled)`);
+          const dropped = s.counts.droppedEmptyAus > 0 ? `, ${s.counts.droppedEmptyAus} with "AUs": [] left out` : "";
+          say(`${s.file}: ${s.counts.written} records written (${s.counts.read} read, ${s.counts.markedInvalid} is_valid=false left out${dropped}, ${s.counts.notSelected} not sampled)`);
         }
         say(`bundle written: ${result.out} (run ${result.manifest?.scripts.train}, then eval.sh)`);
         if (opts.json) printJson({ written: true, out: result.out, manifest: result.manifest, preflight: reportJson(result.preflight) });

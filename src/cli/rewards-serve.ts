@@ -28,7 +28,7 @@ export function registerRewardServerCommands(rewards: Command): void {
         const maxBodyBytes = parsePositiveInt("--max-body-bytes", opts.maxBodyBytes)!;
         const token = opts.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined);
         const { loadRewardSpec } = await import("../rewards/spec-file.js");
-        const { startRewardServer, rewardScorer, shutdownSignal, isLoopback, describeScoreMapping } = await import("../rewards/server.js");
+        const { startRewardServer, rewardScorer, shutdownSignal, isLoopback, describeScoreMapping, OPENRLHF_TOKEN_NOTE } = await import("../rewards/server.js");
         const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
         const name = opts.config ?? spec.preset;
         const scorer = rewardScorer(spec, name);
@@ -38,7 +38,8 @@ export function registerRewardServerCommands(rewards: Command): void {
           say(`warning: listening on ${opts.host} without a token: anyone who can reach this port can use the server (set FACIAL_R1_REWARD_TOKEN)`);
         }
         say(`reward server listening on ${server.url} (rewards ${name}, score = ${describeScoreMapping(scorer.range)}${token ? ", bearer token required" : ""})`);
-        say(`OpenRLHF: --remote_rm_url ${server.url}/get_reward   (stop with Ctrl-C or SIGTERM)`);
+        if (token) say(`note: ${OPENRLHF_TOKEN_NOTE}`);
+        else say(`OpenRLHF: --remote_rm_url ${server.url}/get_reward   (stop with Ctrl-C or SIGTERM)`);
         if (opts.json) printJsonLine({ url: server.url, host: server.host, port: server.port, get_reward: `${server.url}/get_reward`, score: `${server.url}/v1/score`, health: `${server.url}/health` });
         const signal = await stopped;
         say(`${signal}: finishing requests in flight and stopping`);

@@ -6,15 +6,13 @@ import { rewardsModule, type PluginFile } from "./module.js";
 
 const ADAPTER = String.raw`
 
-# ---- Facial-R1 fork reward functions: per-record weights column, as the fork's own functions --
-def _record_weights(weights, n):
-    """The fork's per-record weights (0..10); a missing or non-numeric weight counts as 1.0."""
-    return [w if isinstance(w, (int, float)) and not isinstance(w, bool) else 1.0 for w in _column(weights, n)]
-
-
+# ---- Facial-R1 fork reward functions: the fork's signatures, unweighted by the record -------
+# The fork (RobitsG/Facial-R1 at 0b1be9b) applies each record's weight to the loss
+# (compute_loss: final_loss * weights), not to the rewards: its functions take the weights
+# column and leave it unused. So do these.
 def format_reward(completions, weights=None, **kwargs):
     texts = _texts(completions)
-    rewards = [r * w for r, w in zip(_batch_format(texts), _record_weights(weights, len(texts)))]
+    rewards = _batch_format(texts)
     _log_format(texts)
     return rewards
 
@@ -23,8 +21,7 @@ def accuracy_reward(completions, solution=None, weights=None, **kwargs):
     texts = _texts(completions)
     n = len(texts)
     solutions = _column(solution, n)
-    base = _batch_accuracy(texts, _column(kwargs.get("labels"), n), solutions)
-    rewards = [r * w for r, w in zip(base, _record_weights(weights, n))]
+    rewards = _batch_accuracy(texts, _column(kwargs.get("labels"), n), solutions)
     _log_accuracy(rewards, texts, solutions, kwargs)
     return rewards
 
@@ -32,8 +29,7 @@ def accuracy_reward(completions, solution=None, weights=None, **kwargs):
 def au_reward(completions, AUs=None, weights=None, beta=None, **kwargs):
     texts = _texts(completions)
     n = len(texts)
-    base = _batch_au(texts, _column(AUs, n), _column(kwargs.get("solution"), n), beta)
-    return [r * w for r, w in zip(base, _record_weights(weights, n))]
+    return _batch_au(texts, _column(AUs, n), _column(kwargs.get("solution"), n), beta)
 
 
 REWARD_FUNCS = {"format": format_reward, "accuracy": accuracy_reward, "au": au_reward}
@@ -44,8 +40,9 @@ export function renderFacialR1(spec: RewardSpec): PluginFile[] {
 
 Same signatures as the fork's own functions: format_reward(completions, weights, **kw),
 accuracy_reward(completions, solution, weights, **kw), au_reward(completions, AUs, weights,
-beta=1.0, **kw). Each reward is (reward x spec weight) x the record's weight, like the fork's.
-The fork's trainer clamps the summed total to [-10, 10] itself. The accuracy reward scores the
+beta=1.0, **kw). Each reward is the reward x the spec's weight; the record's weight (the
+weights column) is NOT applied: the fork applies it to the loss, and its own functions return
+unweighted rewards. The fork's trainer clamps the summed total to [-10, 10] itself. The accuracy reward scores the
 emotion label only (accu_reward_method is ignored). Use train_grpo.py next to this file.`;
   return [
     { path: "facial_r1_rewards.py", content: rewardsModule({ target: "facial-r1", spec, docstring, parts: [PY_COLUMN_HELPERS, PY_DEBUG_LOG, PY_TRAINER_BATCH, ADAPTER] }) },

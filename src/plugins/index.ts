@@ -8,6 +8,7 @@ import { renderFacialR1 } from "./facial-r1.js";
 import { renderTrl } from "./trl.js";
 import { renderVerl } from "./verl.js";
 import { renderEasyR1 } from "./easyr1.js";
+import { renderOpenRlhf } from "./openrlhf.js";
 import { PLUGIN_TARGETS, type PluginTarget } from "./targets.js";
 
 export type { PluginFile } from "./module.js";
@@ -19,6 +20,7 @@ const RENDERERS: Record<PluginTarget, (spec: RewardSpec) => PluginFile[]> = {
   trl: renderTrl,
   verl: renderVerl,
   easyr1: renderEasyR1,
+  openrlhf: renderOpenRlhf,
 };
 
 export function isPluginTarget(name: string): name is PluginTarget {

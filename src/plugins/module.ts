@@ -1,6 +1,7 @@
 import type { RewardSpec } from "../rewards/spec.js";
 import { stableStringify } from "../util/fs.js";
 import { generatedHeader, renderPythonCore } from "./python-core.js";
+import type { PluginTarget } from "./targets.js";
 
 export interface PluginFile {
   /** Relative to the output directory. */
@@ -15,7 +16,7 @@ export function specComment(spec: RewardSpec): string {
 }
 
 /** A self-contained rewards module: header, docstring, the scoring core, then the target's parts. */
-export function rewardsModule(params: { target: string; spec: RewardSpec; docstring: string; parts: string[] }): string {
+export function rewardsModule(params: { target: PluginTarget; spec: RewardSpec; docstring: string; parts: string[] }): string {
   const { target, spec, docstring, parts } = params;
   const body = [
     `${generatedHeader(target, "Facial-R1 verifiable rewards (format, accuracy, AU).")}\n${specComment(spec)}\n"""${docstring.trim()}\n"""`,

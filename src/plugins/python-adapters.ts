@@ -106,3 +106,36 @@ def _truth_fields(ground_truth, extra_info=None):
                 fields[key] = extra_info[key]
     return fields.get("AUs"), fields.get("labels"), fields.get("solution")
 `;
+
+/**
+ * The total mapped to [0, 1] over the range the spec allows (format and accuracy in [0, 1],
+ * AU in [-1, 1], times the weights, within the clamp): what the reward server reports as
+ * `score`, for trainers that filter groups on a key in [0, 1].
+ */
+export const PY_UNIT_SCORE = String.raw`
+
+# ---- the total on [0, 1] (the reward server's "score") -----------------------------------
+def _total_range():
+    low = high = 0.0
+    for name, (a, b) in (("format", (0.0, 1.0)), ("accuracy", (0.0, 1.0)), ("au", (-1.0, 1.0))):
+        w = WEIGHTS[name]
+        low += min(w * a, w * b)
+        high += max(w * a, w * b)
+    if CLAMP is not None:
+        low = min(max(low, CLAMP[0]), CLAMP[1])
+        high = min(max(high, CLAMP[0]), CLAMP[1])
+    return low, high
+
+
+TOTAL_RANGE = _total_range()
+
+
+def unit_score(total):
+    """(total - min) / (max - min), clamped to [0, 1]."""
+    low, high = TOTAL_RANGE
+    span = high - low
+    if not span > 0 or total != total or total in (float("inf"), float("-inf")):
+        return 0.0
+    s = (total - low) / span
+    return 0.0 if s < 0 else (1.0 if s > 1 else s)
+`;

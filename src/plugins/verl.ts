@@ -15,6 +15,14 @@ def compute_score(data_source=None, solution_str=None, ground_truth=None, extra_
     return _result(score(solution_str, aus, labels, solution))
 
 
+def compute_score_scalar(data_source=None, solution_str=None, ground_truth=None, extra_info=None, **kwargs):
+    """The total alone, a float: for reward_model.reward_manager=prime, which does
+    float(result[0]) on anything that is not a number (a dict fails there, and the prime manager
+    then sets every score of the batch to 0)."""
+    aus, labels, solution = _truth_fields(ground_truth, extra_info)
+    return score(solution_str, aus, labels, solution)["total"]
+
+
 def compute_score_batch(data_sources=None, solution_strs=None, ground_truths=None, extra_infos=None, **kwargs):
     """Batch reward manager form: one result dict per response."""
     responses = list(solution_strs or [])
@@ -32,6 +40,7 @@ ground_truth (reward_model.ground_truth of a row) is a dict {"AUs": [...], "labe
 (optionally "solution"), the same as a JSON string, or a plain answer string (the label; its AU
 tokens stand in for AUs). Missing keys are taken from extra_info when it has them.
 compute_score returns {"score": total, "format", "accuracy", "au"} (verl logs the extra keys);
-compute_score_batch is the same for reward_manager=batch.`;
+compute_score_batch is the same for reward_manager=batch; compute_score_scalar returns the total
+alone, for reward_manager=prime (it needs a number: set custom_reward_function.name to it).`;
   return [{ path: "facial_r1_rewards.py", content: rewardsModule({ target: "verl", spec, docstring, parts: [PY_GROUND_TRUTH, PY_COLUMN, ADAPTER] }) }];
 }

@@ -4,16 +4,17 @@
  * OpenRLHF (`--remote_rm_url http://host:port/get_reward`, newer `--reward.remote_url`) POSTs
  * `{"query": [...], "prompts": [...], "labels": [...]}`: `query[i]` is the prompt followed by
  * the response, decoded with special tokens kept; `labels[i]` is the dataset column named by
- * `--label_key`. It expects `{"rewards": [...], "scores": [...], "extra_logs": {...}}`.
+ * `--data.label_key` (older versions: `--label_key`). It expects `{"rewards": [...], "scores": [...], "extra_logs": {...}}`.
  *
  * Label encoding (one label per sample):
  *  - a JSON object string `{"AUs": ["AU6", "AU12"], "labels": ["happiness"]}` (keys `AUs`,
  *    `labels`, optional `solution`; the same keys as a dataset record), or such an object itself;
- *  - a list of strings is the record's `labels` list (what `--label_key labels` sends);
+ *  - a list of strings is the record's `labels` list (what `--data.label_key labels` sends);
  *  - any other string is the emotion word (the record's `labels[0]`, answer tags allowed).
  *  Without `AUs` there are no ground-truth AUs, so the AU reward is that of an empty AU set.
  */
 import { z } from "zod";
+import { isPyWhitespace, pyStrip } from "./python-text.js";
 
 /** Ground truth of one completion, as the scorer takes it. */
 export interface Truth {
@@ -66,9 +67,9 @@ export const ScoreItemSchema = z
   .describe("One completion and its ground truth");
 
 /** Special tokens that close a turn or pad a sequence; stripped from the end of a response. */
-const END_TOKENS = ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<eos>", "<pad>", "<|pad|>", "[PAD]"];
+export const END_TOKENS = ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<eos>", "<pad>", "<|pad|>", "[PAD]"];
 /** Markers that open the assistant turn in common chat templates (Qwen/ChatML, Llama 3, Phi, Mistral). */
-const ASSISTANT_MARKERS = ["<|im_start|>assistant\n", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|assistant|>\n", "[/INST]"];
+export const ASSISTANT_MARKERS = ["<|im_start|>assistant\n", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|assistant|>\n", "[/INST]"];
 
 /**
  * The response inside an OpenRLHF query. First choice: the query minus its prompt (`prefix`).
@@ -107,17 +108,18 @@ export function extractResponse(query: string, prompt: string | undefined): { re
 
 /**
  * Removes a trailing run of end tokens and the whitespace the template puts between and after
- * them; whitespace before the first of them is the model's own and stays.
+ * them; whitespace before the first of them is the model's own and stays. Whitespace is
+ * Python's (PY_WHITESPACE), so the emitted OpenRLHF plugin cuts at the same place.
  */
 export function stripEndTokens(text: string): string {
   const last = text.charCodeAt(text.length - 1);
   // Every end token ends with ">" or "]"; anything else ending the text (or whitespace) needs no scan.
-  if (last !== 0x3e && last !== 0x5d && !/\s/.test(text[text.length - 1] ?? "")) return text;
+  if (last !== 0x3e && last !== 0x5d && !isPyWhitespace(last)) return text;
   let end = text.length;
   let cut = -1;
   while (true) {
     let e = end;
-    while (e > 0 && /\s/.test(text[e - 1])) e--;
+    while (e > 0 && isPyWhitespace(text.charCodeAt(e - 1))) e--;
     const token = END_TOKENS.find((t) => text.endsWith(t, e));
     if (!token) break;
     end = e - token.length;
@@ -130,10 +132,10 @@ export function stripEndTokens(text: string): string {
 export function decodeLabel(label: unknown, index: number): Truth {
   const where = `labels[${index}]`;
   if (label === null || label === undefined) {
-    throw new RequestError(400, `${where} is ${label === null ? "null" : "missing"}: start OpenRLHF with --label_key naming the dataset field that holds the ground truth`);
+    throw new RequestError(400, `${where} is ${label === null ? "null" : "missing"}: start OpenRLHF with --data.label_key (older: --label_key) naming the dataset field that holds the ground truth`);
   }
   if (typeof label === "string") {
-    const text = label.trim();
+    const text = pyStrip(label);
     if (text.startsWith("{")) {
       let parsed: unknown;
       try {
@@ -147,7 +149,7 @@ export function decodeLabel(label: unknown, index: number): Truth {
     return { labels: [label] };
   }
   if (Array.isArray(label)) {
-    // `--label_key labels` on a dataset record sends its labels list itself.
+    // `--data.label_key labels` on a dataset record sends its labels list itself.
     const bad = label.findIndex((l) => typeof l !== "string");
     if (bad !== -1) throw new RequestError(400, `${where}[${bad}]: expected a string, got ${typeName(label[bad])}`);
     return { labels: label as string[] };
@@ -178,7 +180,7 @@ export function parseOpenRlhfRequest(body: unknown): OpenRlhfItem[] {
     throw new RequestError(400, `prompts has ${promptList.length} item(s) but query has ${queries.length}`);
   }
   if (labels === undefined || labels === null) {
-    throw new RequestError(400, 'missing field "labels": start OpenRLHF with --label_key naming the dataset field that holds the ground truth');
+    throw new RequestError(400, 'missing field "labels": start OpenRLHF with --data.label_key (older: --label_key) naming the dataset field that holds the ground truth');
   }
   const labelList = typeof labels === "string" ? [labels] : labels;
   if (!Array.isArray(labelList)) throw new RequestError(400, `labels: expected an array, got ${typeName(labels)}`);

@@ -18,6 +18,15 @@ import { totalRange } from "./reward-range.js";
 import { scoreCompletion } from "./score.js";
 import type { RewardSpec } from "./spec.js";
 
+/**
+ * OpenRLHF's remote reward client posts with no headers at all, so it can never send the
+ * token; it logs the 401 at info level and trains on None rewards. Said at start-up and in the
+ * 401 body of POST /get_reward.
+ */
+export const OPENRLHF_TOKEN_NOTE =
+  "POST /get_reward needs the bearer token, and OpenRLHF's remote reward client sends no headers: it would get 401 and train on None rewards. " +
+  "For OpenRLHF, pass --remote_rm_url the reward file of `facial-r1 plugin build --target openrlhf` (no server, no token), or serve without a token on loopback or a private network.";
+
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -119,6 +128,7 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
       if (!endpoint) throw new RequestError(404, `no endpoint ${path}; use POST /get_reward, POST /v1/score or GET /health`);
       if (req.method !== "POST") throw new RequestError(405, `use POST ${path}`);
       if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
+        if (endpoint === "openrlhf" && req.headers.authorization === undefined) throw new RequestError(401, OPENRLHF_TOKEN_NOTE);
         throw new RequestError(401, "missing or wrong bearer token (send the header Authorization: Bearer <token>)");
       }
       const body = parseJson(await readBody(req, maxBodyBytes));

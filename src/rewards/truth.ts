@@ -39,16 +39,18 @@ export function truthAUs(truth: Truth): { list: string[] } | { text: string } | 
 }
 
 /**
- * The text of a completion: a string, or a message list (`[{"role": "assistant", "content":
- * ...}]`, first message) whose content is a string or a list of `{"type": "text", "text"}`
- * parts (concatenated). Anything else is not a completion: undefined.
+ * The text of a completion: a string, or a message list whose scored message is the LAST one
+ * with role "assistant" (multi-turn and tool-calling trainers such as TRL put the final answer
+ * there; VLM-R1 and the fork send a single message), or the last message when none has that
+ * role. Its content is a string or a list of `{"type": "text", "text"}` parts (concatenated).
+ * Anything else is not a completion: undefined.
  */
 export function completionText(completion: unknown): string | undefined {
   if (typeof completion === "string") return completion;
   if (!Array.isArray(completion) || completion.length === 0) return undefined;
-  const first: unknown = completion[0];
-  if (first === null || typeof first !== "object" || Array.isArray(first)) return undefined;
-  const content = (first as { content?: unknown }).content;
+  const message: unknown = scoredMessage(completion);
+  if (message === null || typeof message !== "object" || Array.isArray(message)) return undefined;
+  const content = (message as { content?: unknown }).content;
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return undefined;
   let text = "";
@@ -60,4 +62,12 @@ export function completionText(completion: unknown): string | undefined {
     text += partText;
   }
   return text;
+}
+
+function scoredMessage(messages: readonly unknown[]): unknown {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m !== null && typeof m === "object" && (m as { role?: unknown }).role === "assistant") return m;
+  }
+  return messages[messages.length - 1];
 }

@@ -53,6 +53,10 @@ export const TrainerSchema = z
   .strictObject({
     target: z.enum(TRAINER_TARGETS).default("facial-r1").describe("vlm-r1 = upstream om-ai-lab/VLM-R1 with the emitted reward plugin; facial-r1 = the Facial-R1 fork"),
     home: z.string().min(1).default("./VLM-R1").describe("Checkout of the trainer repository on the training machines (TRAINER_HOME overrides it at launch)"),
+    drop_empty_aus: z
+      .boolean()
+      .default(false)
+      .describe('facial-r1 target, GRPO: leave out records whose AUs is [] (the fork\'s data preparation fails on them); the count is reported. `plan --drop-empty-aus` sets it'),
   })
   .describe("Which trainer runs the job");
 

@@ -8,31 +8,24 @@ export interface AccelerateConfigParams {
 }
 
 /**
- * The accelerate launcher config for SFT (VLM-R1's configs/zero3.yaml layout). The machine
- * rank and master address are given on the accelerate command line per node, so one file
- * serves every node.
+ * The accelerate launcher config for SFT. The ZeRO settings, optimizer and precision come from
+ * the bundle's DeepSpeed JSON, given on the command line (--deepspeed_config_file), the same
+ * file GRPO runs use: accelerate refuses a config file that also sets zero_stage, offload
+ * devices, accumulation, clipping or mixed_precision next to a DeepSpeed JSON. The machine rank
+ * and master address are given per node on the command line, so one file serves every node.
  */
 export function accelerateConfig(params: AccelerateConfigParams): Record<string, unknown> {
-  const offload = params.stage === "zero3-offload" ? "cpu" : "none";
-  const zeroStage = params.stage === "zero2" ? 2 : 3;
-  const deepspeed: Record<string, unknown> = {
-    deepspeed_multinode_launcher: "standard",
-    offload_optimizer_device: offload,
-    offload_param_device: offload,
-    zero3_init_flag: zeroStage === 3,
-    zero3_save_16bit_model: zeroStage === 3,
-    zero_stage: zeroStage,
-  };
-  if (zeroStage === 2) delete deepspeed.offload_param_device;
   return {
     compute_environment: "LOCAL_MACHINE",
     debug: false,
-    deepspeed_config: deepspeed,
+    deepspeed_config: {
+      deepspeed_multinode_launcher: "standard",
+      zero3_init_flag: params.stage !== "zero2",
+    },
     distributed_type: "DEEPSPEED",
     downcast_bf16: "no",
     machine_rank: 0,
     main_training_function: "main",
-    mixed_precision: "bf16",
     num_machines: params.nodes,
     num_processes: params.nodes * params.gpusPerNode,
     rdzv_backend: "static",
@@ -48,6 +41,7 @@ export function accelerateFileName(stage: DeepSpeedStage): string {
   return stage === "zero2" ? "zero2.yaml" : stage === "zero3" ? "zero3.yaml" : "zero3_offload.yaml";
 }
 
+/** YAML 1.1 quoting: accelerate reads the file with PyYAML, for which a bare `no` is false. */
 export function renderAccelerateConfig(params: AccelerateConfigParams): string {
-  return stringify(accelerateConfig(params));
+  return stringify(accelerateConfig(params), { version: "1.1" });
 }

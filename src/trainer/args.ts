@@ -57,8 +57,9 @@ export function trainerArgs(config: RunConfig, paths: ArgPaths, options: { lora:
   if (config.stage === "sft") {
     // accelerate's config file carries the DeepSpeed settings (as in the published SFT script).
     add("dataset_name", paths.sftDatasets ?? lit(""));
-    add("image_root", paths.imageRoot ?? lit("/"));
-    add("max_seq_length", t.max_seq_length);
+    // The fork's sft.py has no --image_root: each entry of the datasets YAML names its own.
+    if (config.trainer.target === "vlm-r1") add("image_root", paths.imageRoot ?? lit("/"));
+    add("max_length", t.max_seq_length);
     add("packing", t.packing);
     add("remove_unused_columns", false);
   } else {
@@ -114,7 +115,7 @@ export function trainerArgs(config: RunConfig, paths: ArgPaths, options: { lora:
  */
 export function extraArgProblems(config: RunConfig, where: (key: string) => Omit<Problem, "message">): Problem[] {
   const entry = entryOf(config);
-  const accepted = acceptedFlags(entry);
+  const accepted = acceptedFlags(entry, config.trainer.target);
   const problems: Problem[] = [];
   for (const raw of Object.keys(config.training.extra_args)) {
     const flag = normalizeFlag(raw);

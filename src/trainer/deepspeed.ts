@@ -4,6 +4,11 @@ import type { DeepSpeedStage } from "../schema/run-config.js";
  * DeepSpeed JSON configs as VLM-R1 ships them (local_scripts/zero2.json, zero3.json,
  * zero3_offload.json): every batch and clipping value is "auto", so the HF Trainer fills them
  * from its own arguments and the two can never disagree.
+ *
+ * One change: the offload config names its optimizer. Without an "optimizer" block the HF
+ * Trainer hands DeepSpeed its own torch AdamW, and DeepSpeed refuses a client optimizer with
+ * ZeRO-Offload (ZeRORuntimeException; zero_force_ds_cpu_optimizer defaults to true). With the
+ * block, DeepSpeed builds its CPU Adam and the Trainer fills the "auto" hyperparameters.
  */
 export function deepspeedConfig(stage: DeepSpeedStage): Record<string, unknown> {
   const offload = stage === "zero3-offload" ? "cpu" : "none";
@@ -35,8 +40,10 @@ export function deepspeedConfig(stage: DeepSpeedStage): Record<string, unknown> 
       ...tail,
     };
   }
+  const optimizer = offload === "cpu" ? { optimizer: { type: "AdamW", params: { lr: "auto", betas: "auto", eps: "auto", weight_decay: "auto" } } } : {};
   return {
     ...common,
+    ...optimizer,
     zero_optimization: {
       stage: 3,
       offload_optimizer: { device: offload, pin_memory: true },

@@ -1,3 +1,5 @@
+import type { TrainerTarget } from "../schema/run-config.js";
+
 /**
  * The flags each trainer entry point's parser accepts, as data. A flag outside these sets
  * makes the trainer exit at start (HfArgumentParser rejects unknown arguments), so the
@@ -39,22 +41,22 @@ const TRAINING_ARGUMENTS = [
   "eval_use_gather_object", "average_tokens_across_devices", "split_batches", "dispatch_batches",
 ] as const;
 
-/** trl ModelConfig. Unverified against trl v0.17.0 (source not available). */
+/** trl ModelConfig, huggingface/trl@cd6b3de356dd (v0.17.0) trl/trainer/model_config.py. */
 const MODEL_CONFIG = [
   "model_name_or_path", "model_revision", "torch_dtype", "trust_remote_code", "attn_implementation", "use_peft", "lora_r",
   "lora_alpha", "lora_dropout", "lora_target_modules", "lora_modules_to_save", "lora_task_type", "use_rslora", "use_dora",
   "load_in_8bit", "load_in_4bit", "bnb_4bit_quant_type", "use_bnb_nested_quant",
 ] as const;
 
-/** trl ScriptArguments (dataset_name is required in 0.17). Unverified against trl v0.17.0 (source not available). */
+/** trl ScriptArguments, huggingface/trl@cd6b3de356dd (v0.17.0) trl/scripts/utils.py; dataset_name is required. */
 const TRL_SCRIPT_ARGUMENTS = [
   "dataset_name", "dataset_config", "dataset_train_split", "dataset_test_split", "gradient_checkpointing_use_reentrant",
   "ignore_bias_buffers",
 ] as const;
 
 /**
- * GRPOScriptArguments in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/grpo_jsonl.py.
- * om-ai-lab/VLM-R1@e0e622f012d1 (same path) lacks task_type and is_reward_customized_from_vlm_module.
+ * GRPOScriptArguments in src/open-r1-multimodal/src/open_r1/grpo_jsonl.py, the same fields in
+ * RobitsG/Facial-R1@0b1be9bd6207 and om-ai-lab/VLM-R1@90052f478646.
  */
 const GRPO_SCRIPT_ARGUMENTS = [
   "data_file_paths", "image_folders", "arrow_cache_dir", "val_split_ratio", "reward_funcs", "max_pixels", "min_pixels",
@@ -62,9 +64,9 @@ const GRPO_SCRIPT_ARGUMENTS = [
 ] as const;
 
 /**
- * GRPOConfig fields beyond TrainingArguments, from RobitsG/Facial-R1@7f640a15d8ba
- * src/open-r1-multimodal/src/open_r1/trainer/grpo_config.py: grpo_jsonl.py parses open_r1.trainer.GRPOConfig,
- * not trl's. Its remove_unused_columns and learning_rate redeclare TrainingArguments fields.
+ * GRPOConfig fields beyond TrainingArguments, from src/open-r1-multimodal/src/open_r1/trainer/grpo_config.py
+ * (the same in RobitsG/Facial-R1@0b1be9bd6207 and om-ai-lab/VLM-R1@90052f478646): grpo_jsonl.py parses
+ * open_r1.trainer.GRPOConfig, not trl's. Its remove_unused_columns and learning_rate redeclare TrainingArguments fields.
  */
 const GRPO_CONFIG = [
   "model_init_kwargs", "max_prompt_length", "num_generations", "max_completion_length", "ds3_gather_for_generation",
@@ -74,28 +76,32 @@ const GRPO_CONFIG = [
   "ref_model_mixup_alpha", "ref_model_sync_steps", "log_completions",
 ] as const;
 
-/** GRPOModelConfig in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/grpo_jsonl.py: trl ModelConfig plus this. */
+/** GRPOModelConfig in grpo_jsonl.py (both trainers at the commits above): trl ModelConfig plus this. */
 const GRPO_MODEL_CONFIG = ["freeze_vision_modules"] as const;
 
-/** trl SFTConfig fields beyond TrainingArguments. Unverified against trl v0.17.0 (source not available). */
+/** trl SFTConfig fields beyond TrainingArguments, huggingface/trl@cd6b3de356dd (v0.17.0) trl/trainer/sft_config.py. */
 const TRL_SFT_CONFIG = [
   "model_init_kwargs", "dataset_text_field", "dataset_kwargs", "dataset_num_proc", "dataset_batch_size", "pad_token",
   "eos_token", "max_length", "max_seq_length", "packing", "padding_free", "eval_packing", "completion_only_loss",
   "use_liger", "learning_rate", "num_of_sequences", "chars_per_token",
 ] as const;
 
-/** SFTConfig additions in RobitsG/Facial-R1@7f640a15d8ba src/open-r1-multimodal/src/open_r1/configs.py. */
+/** SFTConfig additions in src/open-r1-multimodal/src/open_r1/configs.py (both trainers at the commits above). */
 const OPEN_R1_SFT_CONFIG = [
   "benchmarks", "callbacks", "system_prompt", "hub_model_revision", "overwrite_hub_revision", "push_to_hub_revision",
   "wandb_entity", "wandb_project",
 ] as const;
 
-/** SFTScriptArguments in RobitsG/Facial-R1@260eb7aba7a3 src/open-r1-multimodal/src/open_r1/sft.py: trl ScriptArguments plus this. */
-const SFT_SCRIPT_ARGUMENTS = ["image_root"] as const;
+/**
+ * SFTScriptArguments in src/open-r1-multimodal/src/open_r1/sft.py: trl ScriptArguments plus
+ * image_root at om-ai-lab/VLM-R1@90052f478646; nothing at RobitsG/Facial-R1@0b1be9bd6207 (the
+ * field is commented out there, and each datasets-YAML entry carries its image_root instead).
+ */
+const SFT_SCRIPT_ARGUMENTS: Readonly<Record<TrainerTarget, readonly string[]>> = { "vlm-r1": ["image_root"], "facial-r1": [] };
 
 /**
- * Accepted by grpo_jsonl.py's parser but never read, per RobitsG/Facial-R1@0c3fc1c65ec5
- * src/open-r1-multimodal/src/open_r1/trainer/grpo_trainer.py and grpo_jsonl.py.
+ * Accepted by grpo_jsonl.py's parser but never read, per open_r1/trainer/grpo_trainer.py and
+ * grpo_jsonl.py (both trainers at the commits above).
  */
 export const GRPO_IGNORED_FLAGS: Readonly<Record<string, string>> = {
   use_vllm: "the VLM-R1 trainer always generates with the policy model; use_vllm is parsed and ignored",
@@ -166,6 +172,7 @@ export const PLANNER_OWNED_FLAGS: Readonly<Record<string, string>> = {
   lora_dropout: "training.lora.dropout",
   lora_target_modules: "training.lora.target_modules",
   freeze_vision_modules: "training.freeze_vision_modules",
+  max_length: "training.max_seq_length",
   max_seq_length: "training.max_seq_length",
   packing: "training.packing",
   image_root: "datasets[].images",
@@ -174,13 +181,15 @@ export const PLANNER_OWNED_FLAGS: Readonly<Record<string, string>> = {
 const GRPO_ACCEPTED: ReadonlySet<string> = new Set([
   ...TRAINING_ARGUMENTS, ...GRPO_CONFIG, ...MODEL_CONFIG, ...GRPO_MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, ...GRPO_SCRIPT_ARGUMENTS, "config",
 ]);
-const SFT_ACCEPTED: ReadonlySet<string> = new Set([
-  ...TRAINING_ARGUMENTS, ...TRL_SFT_CONFIG, ...OPEN_R1_SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, ...SFT_SCRIPT_ARGUMENTS, "config",
-]);
+const SFT_BASE = [...TRAINING_ARGUMENTS, ...TRL_SFT_CONFIG, ...OPEN_R1_SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, "config"];
+const SFT_ACCEPTED: Readonly<Record<TrainerTarget, ReadonlySet<string>>> = {
+  "vlm-r1": new Set([...SFT_BASE, ...SFT_SCRIPT_ARGUMENTS["vlm-r1"]]),
+  "facial-r1": new Set([...SFT_BASE, ...SFT_SCRIPT_ARGUMENTS["facial-r1"]]),
+};
 
 /** Every flag name the entry point's parser accepts (with underscores). */
-export function acceptedFlags(entry: TrainerEntry): ReadonlySet<string> {
-  return entry === "grpo" ? GRPO_ACCEPTED : SFT_ACCEPTED;
+export function acceptedFlags(entry: TrainerEntry, target: TrainerTarget): ReadonlySet<string> {
+  return entry === "grpo" ? GRPO_ACCEPTED : SFT_ACCEPTED[target];
 }
 
 /** Why an accepted flag does nothing, or undefined when the trainer reads it. */

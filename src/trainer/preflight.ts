@@ -42,7 +42,11 @@ export interface FileFacts {
   rejected: number;
   /** Valid records marked `is_valid: false` (the trainer skips them; shards leave them out). */
   markedInvalid: number;
-  /** Records that go to training (valid, not marked invalid, after sampling). */
+  /** facial-r1 GRPO: records with `"AUs": []` (the fork cannot take them). */
+  emptyAus: number;
+  /** Of those, left out by trainer.drop_empty_aus. */
+  droppedEmptyAus: number;
+  /** Records that go to training (valid, not marked invalid, not dropped, after sampling). */
   selected: number;
   imagesChecked: number;
   imageProblems: number;
@@ -238,6 +242,8 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
     valid: 0,
     rejected: 0,
     markedInvalid: 0,
+    emptyAus: 0,
+    droppedEmptyAus: 0,
     selected: 0,
     imagesChecked: 0,
     imageProblems: 0,
@@ -301,9 +307,20 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
       facts.markedInvalid++;
       continue;
     }
+    if (p.role === "train" && forkRejectsEmptyAus(config) && record.AUs.length === 0) {
+      facts.emptyAus++;
+      if (!isTrainable(config, record)) {
+        facts.droppedEmptyAus++;
+        continue;
+      }
+      report({ file, line: item.line, field: "AUs", message: EMPTY_AUS_MESSAGE }, kind("empty-aus"));
+    }
     for (const l of record.labels) labelSet.add(l);
     if (sft && Array.isArray(record.image) && record.image.length !== 1) {
       report({ file, line: item.line, field: "image", message: "sft.py takes exactly one image per record" }, kind("sft-images"));
+    }
+    if (sft && p.role === "train" && config.trainer.target === "facial-r1" && record.description === undefined) {
+      report({ file, line: item.line, field: "description", message: "the fork's sft.py trains on each record's description (a KeyError without it)" }, kind("sft-description"));
     }
     if (record.labels.length === 0) report({ file, line: item.line, field: "labels", message: "no label: the trainer takes labels[0] as the solution" }, kind("labels"));
 
@@ -381,7 +398,8 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
   facts.promptTokens.max += facts.imageTokensMax;
   facts.promptTokens.mean += imageTokenCount ? Math.round(imageTokenTotal / imageTokenCount) : 0;
 
-  const eligible = facts.valid - facts.markedInvalid;
+  const eligible = facts.valid - facts.markedInvalid - facts.droppedEmptyAus;
+  if (facts.emptyAus > 0) reportEmptyAus(facts, p.setting([...configPath, "file"]), report);
   const selection = selectionFor(entry, eligible);
   facts.selected = selectedCount(selection, eligible);
   if (facts.rejected > 0) {
@@ -390,11 +408,29 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
       message: `${facts.rejected} of ${facts.read} records are not valid records (listed above); fix them (facial-r1 data validate --fix) before planning`,
     });
   }
-  if (eligible === 0 && facts.rejected === 0) report({ ...p.setting([...configPath, "file"]), message: `no trainable record in ${entry.file}` });
+  if (eligible === 0 && facts.rejected === 0 && facts.droppedEmptyAus === 0) report({ ...p.setting([...configPath, "file"]), message: `no trainable record in ${entry.file}` });
   if (entry.sample && entry.sample.strategy !== "all" && entry.sample.count !== undefined && entry.sample.count > eligible) {
     report({ ...p.setting([...configPath, "sample", "count"]), severity: "warning", message: `asks for ${entry.sample.count} records, the file has ${eligible}; all are used` });
   }
   return { facts, selection };
+}
+
+const EMPTY_AUS_MESSAGE =
+  'empty: the fork\'s GRPO data preparation fails on a record with "AUs": [] (TypeError in dataset.map, before the first step)';
+
+function reportEmptyAus(facts: FileFacts, where: Omit<Problem, "message">, report: Report): void {
+  const of = `${facts.emptyAus} of ${facts.valid - facts.markedInvalid} records`;
+  if (facts.droppedEmptyAus === 0) {
+    report({
+      ...where,
+      message: `${of} have "AUs": [] and would stop the Facial-R1 fork before its first step`,
+      fix: "plan with --drop-empty-aus (or set trainer.drop_empty_aus: true) to leave them out, or use trainer.target: vlm-r1, which trains on them",
+    });
+  } else if (facts.droppedEmptyAus === facts.valid - facts.markedInvalid) {
+    report({ ...where, message: `all ${of} have "AUs": []: the Facial-R1 fork cannot train on this file (emotion-only data); use trainer.target: vlm-r1` });
+  } else {
+    report({ ...where, severity: "warning", message: `${of} have "AUs": [] and are left out (trainer.drop_empty_aus): the Facial-R1 fork cannot train on them` });
+  }
 }
 
 /** At most `size` tasks in flight; `room()` waits for a free slot, `drain()` for all. */
@@ -421,11 +457,26 @@ class Window {
   }
 }
 
-/** SFT training target: the fork trains on the label alone; upstream on think + answer. */
+/**
+ * SFT training target: the fork's sft.py trains on the record's description as it is; the
+ * VLM-R1 launcher (plugin/train_sft.py) on think + answer built from it.
+ */
 export function sftTarget(config: RunConfig, record: Pick<Sample, "labels" | "description">): string {
-  const label = record.labels[0] ?? "";
-  if (config.trainer.target === "facial-r1") return label;
-  return `<think>${record.description ?? ""}</think>\n<answer>${label}</answer>`;
+  if (config.trainer.target === "facial-r1") return record.description ?? "";
+  return `<think>${record.description ?? ""}</think>\n<answer>${record.labels[0] ?? ""}</answer>`;
+}
+
+/**
+ * Records the fork's GRPO data preparation cannot take: with `"AUs": []` its mapping runs
+ * range() over a float weight (a TypeError before the first step).
+ */
+export function forkRejectsEmptyAus(config: RunConfig): boolean {
+  return config.trainer.target === "facial-r1" && config.stage !== "sft";
+}
+
+/** Whether a valid record that is not marked invalid goes to the trainer at all (before sampling). */
+export function isTrainable(config: RunConfig, record: Pick<Sample, "AUs">): boolean {
+  return !(config.trainer.drop_empty_aus && forkRejectsEmptyAus(config) && record.AUs.length === 0);
 }
 
 export function selectionFor(entry: DatasetEntry, eligible: number): Selection {

@@ -2,8 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { cli, planBundle, runIdOf, scratch, standInTrainer } from "./fixture.js";
-import { infraEnv } from "../helpers/infra.js";
+import { cli, planBundle, runIdOf, scratch, launchEnv, standInTrainer } from "./fixture.js";
 
 /** Slurm options that fit the one-node test cluster (no GPUs, shared node). */
 const SLURM_FLAGS = ["--backend", "slurm", "--gpus-per-node", "0", "--no-exclusive"];
@@ -21,7 +20,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("submits with sbatch, tracks the job to success and pulls its metrics", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home-ok");
     const launched = await cli(home, ["launch", bundle, ...SLURM_FLAGS, ...setup, "--wait", "finished", "--json"], env);
@@ -39,7 +38,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("submits through a login node over ssh and pulls the run back from it", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home-login");
     const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "slurm-login");
@@ -61,7 +60,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("gives every node of a 2-node job the same rendezvous and its own rank", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home-2n");
     // Two tasks on the one test node stand in for two nodes.
@@ -81,7 +80,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("reports a failing job as failed with its exit code", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const launched = await cli(join(dir, "home-fail"), ["launch", bundle, ...SLURM_FLAGS, ...setup, "--wait", "finished", "--json"], { ...env, STANDIN_FAIL_AT_STEP: "1" });
     assert.equal(launched.code, 1);
@@ -92,7 +91,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("cancels a running job (scancel)", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home-cancel");
     const id = runIdOf(await cli(home, ["launch", bundle, ...SLURM_FLAGS, ...setup, "--wait", "running", "--json"], { ...env, STANDIN_STEP_SECONDS: "60" }));
@@ -102,7 +101,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("reports a job killed by its time limit", { timeout: 240_000 }, async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const launched = await cli(join(dir, "home-time"), ["launch", bundle, ...SLURM_FLAGS, "--time", "1", ...setup, "--wait", "finished", "--json"], { ...env, STANDIN_STEP_SECONDS: "300" });
     assert.equal(launched.code, 1);
@@ -112,7 +111,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
   });
 
   it("refuses an sbatch option that is not one", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const result = await cli(join(dir, "home-bad"), ["launch", bundle, ...SLURM_FLAGS, "--sbatch-option", "mem=0"], env);
     assert.equal(result.code, 2);

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cli, planBundle, scratch, standInTrainer } from "./fixture.js";
-import { infraEnv } from "../helpers/infra.js";
+import { cli, planBundle, scratch, launchEnv, standInTrainer } from "./fixture.js";
 import { ROOT } from "../helpers/cli.js";
 import { SshExecutor } from "../../src/launch/executor.js";
 import { sha256File } from "../../src/util/fs.js";
@@ -24,7 +23,7 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("copies the bundle over, runs it detached and pulls the run back", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home");
     const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "ssh-test");
@@ -60,7 +59,7 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
   });
 
   it("resumes an upload cut by a dropped connection, without corruption", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const local = join(dir, "big-bundle");
     const payload = join(local, "weights.bin");
@@ -85,7 +84,7 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
   });
 
   it("opens a connection per call when sharing is turned off", async (t) => {
-    const env = infraEnv(t);
+    const env = launchEnv(t);
     if (!env) return;
     const saved = { home: process.env.FACIAL_R1_HOME, sharing: process.env.FACIAL_R1_SSH_SHARING };
     const home = join(dir, "home-unshared");

@@ -124,7 +124,7 @@ test("facial-r1 train_grpo.py also loads open_r1/configs/config.json into the tr
   assert.deepEqual(run.config, { "a.jsonl": { AUs: {}, emotions: { anger: 1 } } });
 });
 
-test("trainer conventions: fork weights, TRL None for missing columns, verl/EasyR1 ground truth forms, debug log", async () => {
+test("trainer conventions: fork ignores record weights, TRL None for missing columns, verl/EasyR1 ground truth forms, debug log", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const spec = REWARD_PRESETS["facial-r1"];
@@ -147,11 +147,14 @@ out["fork_beta"] = fork.au_reward([msg(half)], AUs=[["AU4", "AU7"]], weights=[1.
 trl = load("trl")
 out["trl_missing"] = [trl.accuracy_reward(completions=[good]), trl.au_reward(completions=[good]), trl.format_reward(completions=[good])]
 out["trl_partial"] = trl.accuracy_reward(completions=[good, good], labels=[None, ["anger"]])
+turns = [{"role": "assistant", "content": "", "tool_calls": []}, {"role": "tool", "content": "<answer>joy</answer>"}, {"role": "assistant", "content": good}]
+out["trl_turns"] = trl.accuracy_reward(completions=[turns], labels=[["anger"]])
 verl = load("verl")
 out["verl_dict"] = verl.compute_score("d", half, {"AUs": ["AU4", "AU7"], "labels": ["anger"]})
 out["verl_json"] = verl.compute_score("d", half, json.dumps({"AUs": ["AU4", "AU7"], "labels": ["anger"]}))
 out["verl_plain"] = verl.compute_score("d", half, "anger")
 out["verl_extra"] = verl.compute_score("d", half, "anger", {"AUs": ["AU4", "AU7"]})
+out["verl_scalar"] = verl.compute_score_scalar("d", half, {"AUs": ["AU4", "AU7"], "labels": ["anger"]})
 out["verl_batch"] = verl.compute_score_batch(data_sources=["d"], solution_strs=[half], ground_truths=[{"AUs": ["AU4", "AU7"], "labels": ["anger"]}], extra_infos=[None])
 easy = load("easyr1")
 out["easy"] = easy.compute_score([{"response": half, "response_length": 9, "ground_truth": {"AUs": ["AU4", "AU7"], "labels": ["anger"]}}, "junk"])
@@ -166,23 +169,25 @@ print(json.dumps(out))
 `;
     const out = JSON.parse(await runPython(["-c", script, dir, good, half])) as Record<string, unknown>;
     const au = scoreCompletion(half, { AUs: ["AU4", "AU7"], labels: ["anger"] }).au;
-    assert.deepEqual(out.fork_au, [au * 2.5, au * 0, au]);
-    assert.deepEqual(out.fork_format, [2.5, 0, 1]);
+    assert.deepEqual(out.fork_au, [au, au, au], "the fork's record weight goes to the loss, not the reward");
+    assert.deepEqual(out.fork_format, [1, 1, 1]);
     const recall = 0.5;
     assert.deepEqual(out.fork_beta, [2 * (((1 + 4) * 1 * recall) / (4 * 1 + recall)) - 1]);
     assert.deepEqual(out.trl_missing, [[null], [null], [1]]);
     assert.deepEqual(out.trl_partial, [null, 1]);
+    assert.deepEqual(out.trl_turns, [1], "the last assistant message carries the answer");
     const want = scoreCompletion(half, { AUs: ["AU4", "AU7"], labels: ["anger"] });
     const verl = { score: want.total, format: want.format, accuracy: want.accuracy, au: want.au };
     assert.deepEqual(out.verl_dict, verl);
     assert.deepEqual(out.verl_json, verl);
     assert.deepEqual(out.verl_extra, verl);
     assert.deepEqual(out.verl_batch, [verl]);
+    assert.equal(out.verl_scalar, want.total);
     const plain = scoreCompletion(half, { solution: "anger" });
     assert.deepEqual(out.verl_plain, { score: plain.total, format: plain.format, accuracy: plain.accuracy, au: plain.au });
     assert.deepEqual(out.easy, [
-      { overall: want.total, format: want.format, accuracy: want.accuracy, au: want.au },
-      { overall: 0, format: 0, accuracy: 0, au: 0 },
+      { overall: want.total, score: (want.total + 1) / 4, format: want.format, accuracy: want.accuracy, au: want.au },
+      { overall: 0, score: 0.25, format: 0, accuracy: 0, au: 0 },
     ]);
     assert.equal(out.easy_type, "batch");
     const log = out.log as string;

@@ -71,7 +71,34 @@ def score_batch(target, m, batch, offset):
     if target == "easyr1":
         inputs = [{"response": c, "response_length": len(c) if isinstance(c, str) else 0, "ground_truth": t} for c, t in zip(completions, truths)]
         return [{"format": r["format"], "accuracy": r["accuracy"], "au": r["au"], "total": r["overall"]} for r in m.compute_score(inputs)]
+    if target == "openrlhf":
+        return [openrlhf_one(m, v, offset + i) for i, v in enumerate(batch)]
     raise SystemExit("unknown target " + target)
+
+
+OPENRLHF_PROMPT = "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n"
+
+
+def openrlhf_label(v, index):
+    """The vector's ground truth as OpenRLHF sends it: a JSON string, the object, or a labels list;
+    None when the truth has shapes a label cannot carry."""
+    truth = {k: v[k] for k in ("AUs", "labels", "solution") if v.get(k) is not None}
+    lists_ok = all(isinstance(truth.get(k, []), list) and all(isinstance(x, str) for x in truth.get(k, [])) for k in ("AUs", "labels"))
+    if not truth or not lists_ok or not isinstance(truth.get("solution", ""), str):
+        return None
+    if index % 3 == 2 and set(truth) == {"labels"}:
+        return truth["labels"]
+    return truth if index % 3 == 1 else json.dumps(truth)
+
+
+def openrlhf_one(m, v, index):
+    """OpenRLHF's reward-file call: one sample, query = prompt + response + end token."""
+    label = openrlhf_label(v, index)
+    if not isinstance(v.get("completion"), str) or label is None:
+        return {"skipped": True}
+    out = m.reward_func([OPENRLHF_PROMPT + v["completion"] + "<|im_end|>"], [OPENRLHF_PROMPT], [label])
+    logs = out["extra_logs"]
+    return {"format": logs["format_reward"][0], "accuracy": logs["accuracy_reward"][0], "au": logs["au_reward"][0], "total": out["rewards"][0], "score": out["scores"][0]}
 
 
 def main():

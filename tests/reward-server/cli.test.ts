@@ -47,9 +47,13 @@ test("serve: prints its URL, needs the token from the environment, never prints 
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(server.stderr(), /reward server listening on http:\/\/127\.0\.0\.1:\d+/);
-    assert.match(server.stderr(), /--remote_rm_url http:\/\/127\.0\.0\.1:\d+\/get_reward/);
+    // OpenRLHF's client sends no headers: with a token the server says it cannot serve OpenRLHF, and why.
+    assert.match(server.stderr(), /note: POST \/get_reward needs the bearer token, and OpenRLHF's remote reward client sends no headers/);
     const body = { query: [`q${ANSWER}<|im_end|>`], prompts: ["q"], labels: ['{"AUs": ["AU1", "AU2", "AU26"], "labels": ["surprise"]}'] };
-    assert.equal((await postJson(`${server.url}/get_reward`, body)).status, 401);
+    const refused = await postJson(`${server.url}/get_reward`, body);
+    assert.equal(refused.status, 401);
+    assert.match((refused.json as { error: string }).error, /plugin build --target openrlhf/);
+    assert.equal((await postJson(`${server.url}/get_reward`, body, { authorization: "Bearer wrong" })).status, 401);
     const ok = await postJson(`${server.url}/get_reward`, body, { authorization: `Bearer ${TOKEN}` });
     assert.equal(ok.status, 200);
     assert.deepEqual((ok.json as { rewards: number[] }).rewards, [3]);
@@ -86,7 +90,7 @@ test("serve: prints its URL, needs the token from the environment, never prints 
     const { code, signal } = await server.exited;
     assert.equal(signal, null);
     assert.equal(code, 0);
-    assert.match(server.stderr(), /stopped: \d+ request\(s\), 2 completion\(s\) scored, 1 rejected/);
+    assert.match(server.stderr(), /stopped: \d+ request\(s\), 2 completion\(s\) scored, 2 rejected/);
     assert.ok(!server.stderr().includes(TOKEN), "the token must never be printed");
   } finally {
     server.child.kill("SIGKILL");

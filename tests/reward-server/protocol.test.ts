@@ -43,7 +43,7 @@ test("labels: a JSON object string, an object, or a plain emotion word", () => {
 
 test("bad labels are rejected with the index and the field", () => {
   const cases: [unknown, RegExp][] = [
-    [null, /labels\[3\] is null: start OpenRLHF with --label_key/],
+    [null, /labels\[3\] is null: start OpenRLHF with --data\.label_key/],
     ['{"AUs": "AU6"}', /labels\[3\]\.AUs: .*expected array/],
     ['{"labels": [1]}', /labels\[3\]\.labels\[0\]: .*expected string/],
     ["{not json", /labels\[3\]: starts with "\{" but is not valid JSON/],
@@ -66,7 +66,7 @@ test("an OpenRLHF body is validated as a whole", () => {
     [[], /expected a JSON object/],
     [{}, /missing field "query"/],
     [{ query: "x" }, /missing field "labels"/],
-    [{ query: ["x"], labels: null }, /missing field "labels": start OpenRLHF with --label_key/],
+    [{ query: ["x"], labels: null }, /missing field "labels": start OpenRLHF with --data\.label_key/],
     [{ query: ["a", "b"], labels: ["x"] }, /labels has 1 item\(s\) but query has 2/],
     [{ query: ["a"], prompts: ["a", "b"], labels: ["x"] }, /prompts has 2/],
     [{ query: [1], labels: ["x"] }, /query\[0\]: expected a string, got a number/],

@@ -70,7 +70,7 @@ test("plugin build --target T --out DIR [--config]: writes the rendered files; b
     writeFileSync(config, JSON.stringify({ preset: "normalized", clamp: [-10, 10] }));
     const [r, unknownTarget, noTarget] = await Promise.all([
       runCli(["plugin", "build", "--target", "verl", "--out", join(dir, "out"), "--config", config, "--json"]),
-      runCli(["plugin", "build", "--target", "openrlhf", "--out", dir]),
+      runCli(["plugin", "build", "--target", "ray", "--out", dir]),
       runCli(["plugin", "build", "--out", dir]),
     ]);
     assert.equal(r.code, 0, r.stderr);

@@ -38,7 +38,7 @@ export async function writeDataset(params: { dir: string; file: string; images: 
 }
 
 /** A run config YAML for the test datasets; `extra` is appended verbatim. */
-export function configYaml(params: { stage?: string; target?: string; datasets?: { file: string; images: string }[]; model?: string; extra?: string }): string {
+export function configYaml(params: { stage?: string; target?: string; dropEmptyAus?: boolean; datasets?: { file: string; images: string }[]; model?: string; extra?: string }): string {
   const datasets = params.datasets ?? [{ file: "data/train.jsonl", images: "images" }];
   return [
     "name: test-run",
@@ -47,6 +47,7 @@ export function configYaml(params: { stage?: string; target?: string; datasets?:
     `  path: ${JSON.stringify(params.model ?? "/models/Qwen2.5-VL-7B-Instruct")}`,
     "trainer:",
     `  target: ${params.target ?? "facial-r1"}`,
+    ...(params.dropEmptyAus ? ["  drop_empty_aus: true"] : []),
     "datasets:",
     ...datasets.map((d) => `  - file: ${JSON.stringify(d.file)}\n    images: ${JSON.stringify(d.images)}`),
     params.extra ?? "",

@@ -27,12 +27,16 @@ function parse(text: string): RunConfig {
 }
 
 test("the flag model pins what grpo_jsonl.py and sft.py accept", () => {
-  const grpo = acceptedFlags("grpo");
-  const sft = acceptedFlags("sft");
+  const grpo = acceptedFlags("grpo", "facial-r1");
+  assert.deepEqual([...acceptedFlags("grpo", "vlm-r1")].sort(), [...grpo].sort(), "both trainers parse the same GRPO classes");
+  const sft = acceptedFlags("sft", "vlm-r1");
+  const forkSft = acceptedFlags("sft", "facial-r1");
+  assert.ok(!forkSft.has("image_root"), "the fork's SFTScriptArguments has no image_root (commented out at its head)");
+  assert.deepEqual([...sft].filter((f) => !forkSft.has(f)), ["image_root"]);
   for (const f of ["data_file_paths", "image_folders", "reward_funcs", "reward_method", "num_generations", "max_completion_length", "beta", "freeze_vision_modules", "dataset_name", "deepspeed", "per_device_train_batch_size", "use_peft", "lora_r"]) {
     assert.ok(grpo.has(f), `grpo accepts --${f}`);
   }
-  for (const f of ["max_seq_length", "packing", "dataset_name", "image_root", "learning_rate"]) assert.ok(sft.has(f), `sft accepts --${f}`);
+  for (const f of ["max_length", "max_seq_length", "packing", "dataset_name", "image_root", "learning_rate"]) assert.ok(sft.has(f), `sft accepts --${f}`);
   for (const f of ["data_file_paths", "num_generations", "freeze_vision_modules"]) assert.ok(!sft.has(f), `sft has no --${f}`);
   for (const f of ["max_seq_length", "packing", "rollout_batch_size", "num_rollouts"]) assert.ok(!grpo.has(f), `grpo has no --${f}`);
   // Accepted but ignored by the VLM-R1 trainer.
@@ -56,7 +60,7 @@ test("every flag emitted for the checked-in configs and their variants is one th
     parse(configYaml({ datasets: [{ file: "a.jsonl", images: "i" }], extra: "training:\n  extra_args: {warmup_ratio: 0.1, lr_scheduler_type: cosine}" }).replace('images: "i"', 'images: "i"\n    reward_method: default')),
   );
   for (const config of configs) {
-    const accepted = acceptedFlags(entryOf(config));
+    const accepted = acceptedFlags(entryOf(config), config.trainer.target);
     const args = trainerArgs(config, PATHS, { lora: config.training.finetuning === "lora" });
     for (const a of args) {
       const flag = a.flag.replace(/^--/, "");
@@ -118,5 +122,5 @@ test("extra_args follow the fork's real parsers: open_r1 GRPOConfig for grpo_jso
   const sft = messages("sft", { chat_template: "x", wandb_project: "p", system_prompt: "s", benchmarks: "[]", warmup_ratio: "0.1" });
   assert.match(sft("chat_template"), /parser has no flag --chat_template/);
   for (const f of ["wandb_project", "system_prompt", "benchmarks", "warmup_ratio"]) assert.equal(sft(f), "", `sft accepts --${f}`);
-  assert.ok(!acceptedFlags("sft").has("freeze_vision_modules"));
+  assert.ok(!acceptedFlags("sft", "facial-r1").has("freeze_vision_modules"));
 });

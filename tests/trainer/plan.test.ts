@@ -32,9 +32,23 @@ test("plan writes a complete fork bundle whose manifest hashes every file", asyn
       configYaml({ datasets: [{ file: "data/a.jsonl", images: "img-a" }, { file: "data/b.jsonl", images: "img-b" }], extra: "eval:\n  datasets:\n    - {file: data/b.jsonl, images: img-b}\n" }),
     );
     const out = join(dir, "bundle");
-    const result = await planRun({ config: join(dir, "run.yaml"), out, progress: false });
+    // Records with "AUs": [] stop the fork's data preparation: refused, each listed, nothing written.
+    const refused = await planRun({ config: join(dir, "run.yaml"), out, progress: false });
+    assert.equal(refused.written, false);
+    assert.deepEqual(
+      refused.preflight.problems.filter((p) => p.field === "AUs").map((p) => `${p.file?.split("/").pop()}:${p.line}`),
+      ["a.jsonl:3", "a.jsonl:7", "a.jsonl:11", "b.jsonl:3", "b.jsonl:7"],
+    );
+    const summary = refused.preflight.problems.find((p) => p.field === "datasets[0].file")!;
+    assert.match(summary.message, /^3 of 11 records have "AUs": \[\] and would stop the Facial-R1 fork/);
+    assert.match(summary.fix!, /--drop-empty-aus/);
+    assert.equal(await exists(out), false);
+
+    const result = await planRun({ config: join(dir, "run.yaml"), out, progress: false, dropEmptyAus: true });
     assert.ok(result.written, JSON.stringify(result.preflight.problems));
-    for (const rel of ["grpo.sh", "eval.sh", "manifest.json", "deepspeed/zero2.json", "deepspeed/zero3.json", "deepspeed/zero3_offload.json", "accelerate/zero3.yaml", "plugin/facial_r1_rewards.py", "plugin/train_grpo.py", "data/a.jsonl", "data/b.jsonl", "data/config.json", "eval/b.jsonl"]) {
+    assert.deepEqual(result.shards.map((s) => s.counts.droppedEmptyAus), [3, 2]);
+    assert.match(result.preflight.problems.find((p) => p.field === "datasets[0].file")!.message, /3 of 11 records have "AUs": \[\] and are left out/);
+    for (const rel of ["grpo.sh", "eval.sh", "manifest.json", "restore_trainer_config.sh", "deepspeed/zero2.json", "deepspeed/zero3.json", "deepspeed/zero3_offload.json", "accelerate/zero3.yaml", "plugin/facial_r1_rewards.py", "plugin/train_grpo.py", "data/a.jsonl", "data/b.jsonl", "data/config.json", "eval/b.jsonl"]) {
       assert.ok(await exists(join(out, rel)), `${rel} missing`);
     }
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
@@ -50,7 +64,12 @@ test("plan writes a complete fork bundle whose manifest hashes every file", asyn
     }
     const input = manifest.inputs.find((i: { path: string }) => i.path.endsWith("a.jsonl"));
     assert.equal(input.sha256, createHash("sha256").update(await readFile(join(dir, "data/a.jsonl"))).digest("hex"));
-    assert.equal(manifest.arithmetic.trainRecords, 19, "12 + 8 records, one marked is_valid=false");
+    assert.equal(manifest.arithmetic.trainRecords, 14, "12 + 8 records, one marked is_valid=false, 5 without AUs");
+    assert.equal(manifest.config.trainer.drop_empty_aus, true);
+    assert.ok(manifest.notes.some((n: string) => /3 record\(s\) with "AUs": \[\] were left out of data\/a.jsonl/.test(n)));
+    assert.equal(manifest.checked_against.trainer.repo, "RobitsG/Facial-R1");
+    assert.match(manifest.checked_against.trainer.commit, /^[0-9a-f]{40}$/);
+    assert.equal(manifest.scripts.restore_trainer_config, "restore_trainer_config.sh");
     assert.equal(manifest.arithmetic.worldSize, 8);
     assert.equal(manifest.arithmetic.globalBatch, 256);
 
@@ -58,18 +77,18 @@ test("plan writes a complete fork bundle whose manifest hashes every file", asyn
     const frequencies = JSON.parse(await readFile(join(out, "data/config.json"), "utf8"));
     assert.deepEqual(Object.keys(frequencies).sort(), ["a.jsonl", "b.jsonl"]);
     const shard = await jsonl(join(out, "data/a.jsonl"));
-    assert.equal(shard.length, 11);
+    assert.equal(shard.length, 8);
+    assert.ok(shard.every((r) => (r.AUs as string[]).length > 0));
     assert.ok(!shard.some((r) => r.id === "r-5"));
     const auWeights = auWeightsFromFrequencies(frequencies["a.jsonl"].AUs);
     const raw = shard.map((r) => (rawRecordWeight(r.AUs as string[], auWeights) as { weight: number }).weight);
     const [min, max] = [Math.min(...raw), Math.max(...raw)];
     shard.forEach((r, i) => assert.equal(r.weights, normalizedWeight(raw[i], min, max, (r.AUs as string[]).length > 0)));
     assert.ok(shard.some((r) => (r.weights as number) === 10), "the heaviest record with AUs weighs 10");
-    assert.ok(shard.filter((r) => (r.AUs as string[]).length === 0).every((r) => r.weights === 0));
     // The script reads the shards by their bundle path and installs the frequency map.
     const script = await readFile(join(out, "grpo.sh"), "utf8");
     assert.match(script, /--data_file_paths "\$\{BUNDLE_DIR\}"\/data\/a.jsonl:"\$\{BUNDLE_DIR\}"\/data\/b.jsonl/);
-    assert.match(script, /cp "\$\{BUNDLE_DIR\}\/data\/config.json" open_r1\/configs\/config.json/);
+    assert.match(script, /cp "\$\{BUNDLE_DIR\}\/data\/config.json" "\$\{configs\}\/config.json"/);
   } finally {
     await cleanup();
   }
@@ -171,7 +190,7 @@ test("no secret from the environment ends up in any generated file", async () =>
   const { dir, cleanup } = await tempDir();
   try {
     await writeDataset({ dir, file: "data/train.jsonl", images: "images", count: 8 });
-    await writeFile(join(dir, "run.yaml"), configYaml({ extra: "tracking:\n  backend: wandb\n  project: p\n" }));
+    await writeFile(join(dir, "run.yaml"), configYaml({ dropEmptyAus: true, extra: "tracking:\n  backend: wandb\n  project: p\n" }));
     const secrets = { WANDB_API_KEY: "wandb-secret-1f2e3d", HF_TOKEN: "hf_secretTOKEN42", OPENAI_API_KEY: "sk-secret-openai-77" };
     const out = join(dir, "bundle");
     const r = await runCli(["plan", join(dir, "run.yaml"), "--out", out, "--json"], { env: secrets });
@@ -235,7 +254,7 @@ test("a plan that cannot fit in GPU memory is refused with the estimate", async 
   const { dir, cleanup } = await tempDir();
   try {
     await writeDataset({ dir, file: "data/train.jsonl", images: "images", count: 4 });
-    await writeFile(join(dir, "run.yaml"), configYaml({ extra: "hardware:\n  profile: 1xA100-80G-lora\ntraining:\n  finetuning: full\n" }));
+    await writeFile(join(dir, "run.yaml"), configYaml({ dropEmptyAus: true, extra: "hardware:\n  profile: 1xA100-80G-lora\ntraining:\n  finetuning: full\n" }));
     const out = join(dir, "bundle");
     const result = await planRun({ config: join(dir, "run.yaml"), out, progress: false });
     assert.equal(result.written, false);
@@ -245,7 +264,7 @@ test("a plan that cannot fit in GPU memory is refused with the estimate", async 
     assert.equal(finding.field, "training");
     assert.equal(await exists(out), false);
     // The same model with LoRA fits on the one GPU.
-    await writeFile(join(dir, "run.yaml"), configYaml({ extra: "hardware:\n  profile: 1xA100-80G-lora\ntraining:\n  deepspeed: zero2\n" }));
+    await writeFile(join(dir, "run.yaml"), configYaml({ dropEmptyAus: true, extra: "hardware:\n  profile: 1xA100-80G-lora\ntraining:\n  deepspeed: zero2\n" }));
     const lora = await planRun({ config: join(dir, "run.yaml"), out, progress: false });
     assert.ok(lora.written, JSON.stringify(lora.preflight.problems));
     assert.match(await readFile(join(out, "grpo.sh"), "utf8"), /--use_peft true/);

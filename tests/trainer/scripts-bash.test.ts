@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { parse as parseYaml } from "yaml";
 import { parseRunConfigText } from "../../src/trainer/config-file.js";
 import { renderTrainScript, SCRIPT_DIR, type ScriptContext } from "../../src/trainer/scripts.js";
 import { lit, renderWord, shellQuote } from "../../src/trainer/shell.js";
@@ -105,9 +106,17 @@ test("the generated SFT script launches accelerate and writes its datasets YAML 
   assert.ok(r.argv.includes("--num_processes=8"));
   assert.ok(r.argv.includes("open_r1/sft.py"));
   assert.equal(flagValue(r.argv, "--dataset_name"), `${r.bundle}/data/sft_datasets.yaml`);
-  assert.equal(flagValue(r.argv, "--image_root"), r.dataRoot);
-  assert.equal(flagValue(r.argv, "--deepspeed"), undefined, "DeepSpeed comes from the accelerate config");
-  assert.match(r.sftYaml, new RegExp(`json_path: "${r.bundle.replace(/[.*+?^${}()|[\]\\']/g, "\\$&")}/data/d one.jsonl"`));
+  assert.equal(flagValue(r.argv, "--image_root"), undefined, "the fork's sft.py has no --image_root");
+  assert.ok(r.argv.includes(`--deepspeed_config_file=${r.bundle}/deepspeed/zero3.json`));
+  assert.equal(flagValue(r.argv, "--deepspeed"), undefined, "DeepSpeed comes through accelerate");
+  // Every entry names its own image_root (the fork reads data["image_root"]); quotes in paths are YAML-escaped.
+  const yaml = parseYaml(r.sftYaml) as { datasets: { json_path: string; image_root: string; sampling_strategy: string }[] };
+  assert.deepEqual(yaml.datasets[0], { json_path: `${r.bundle}/data/d one.jsonl`, image_root: `${r.dataRoot}/faces`, sampling_strategy: "all" });
+
+  const upstream = await runScript({ stage: "sft", target: "vlm-r1", bundleName: "sft bundle 'y'", imagesDir: "faces", modelPath: "/m/Qwen2.5-VL-7B-Instruct" });
+  assert.ok(upstream.argv.includes(`${upstream.bundle}/plugin/train_sft.py`), "upstream's sft.py runs through the launcher");
+  assert.equal(flagValue(upstream.argv, "--image_root"), upstream.dataRoot);
+  assert.deepEqual(Object.keys((parseYaml(upstream.sftYaml) as { datasets: object[] }).datasets[0]), ["json_path", "sampling_strategy"]);
 });
 
 test("relative DATA_ROOT and OUTPUT_DIR from the environment are made absolute before the script changes directory", async () => {

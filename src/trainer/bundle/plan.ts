@@ -3,18 +3,20 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { computeStats } from "../../data/stats.js";
 import { buildPlugin } from "../../plugins/index.js";
+import { renderSftLauncher } from "../../plugins/launcher.js";
+import { TRAINER_SOURCES, type TrainerSource } from "../../plugins/trainer-sources.js";
 import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
 import { failure, invalidInput, type Problem } from "../../util/errors.js";
 import { sha256, sha256File, temporarySibling } from "../../util/fs.js";
 import { VERSION } from "../../version.js";
 import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
 import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
-import { DEEPSPEED_STAGES } from "../../schema/run-config.js";
+import { DEEPSPEED_STAGES, type TrainerTarget } from "../../schema/run-config.js";
 import { deepspeedFileName, renderDeepspeedConfig } from "../deepspeed.js";
 import { addForkWeights } from "../fork-weights.js";
 import { HARDWARE_PROFILES } from "../hardware.js";
 import { preflight, type PreflightReport } from "../preflight.js";
-import { renderEvalScript, renderTrainScript, SCRIPT_DIR, shardName, trainScriptName, type ScriptContext } from "../scripts.js";
+import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, shardName, trainScriptName, type ScriptContext } from "../scripts.js";
 import { lit } from "../shell.js";
 import { writeShard, type ShardCounts } from "./shards.js";
 
@@ -25,6 +27,8 @@ export interface PlanParams {
   out: string;
   /** Check every image (default true). */
   checkImages?: boolean;
+  /** facial-r1 GRPO: leave out records with `"AUs": []` (sets trainer.drop_empty_aus). */
+  dropEmptyAus?: boolean;
   progress?: boolean;
   onProblem?: (p: Problem) => void;
 }
@@ -56,6 +60,7 @@ type GrpoEntry = "trainer" | "launcher";
  */
 export async function planRun(params: PlanParams): Promise<PlanResult> {
   const loaded = await loadRunConfig(params.config);
+  if (params.dropEmptyAus) loaded.config.trainer.drop_empty_aus = true;
   const out = resolve(params.out);
   await assertWritableTarget(out);
   const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem });
@@ -106,6 +111,7 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
 
   const pluginFiles = await buildPlugin({ target: config.trainer.target, spec: config.rewards, outDir: join(dir, "plugin") });
   const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
+  if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
 
   const shards: { file: string; counts: ShardCounts }[] = [];
   const shardPaths: string[] = [];
@@ -135,6 +141,8 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
   const trainScript = trainScriptName(config);
   await writeText(dir, trainScript, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
   await writeText(dir, "eval.sh", renderEvalScript(config, ctx), 0o755);
+  const fork = config.trainer.target === "facial-r1";
+  if (fork) await writeText(dir, RESTORE_SCRIPT, renderRestoreConfigScript(config, ctx), 0o755);
 
   const manifest: RunManifest = {
     format: BUNDLE_FORMAT,
@@ -149,17 +157,25 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
     ),
     image_folders: report.files.map((f) => ({ path: f.images, images_checked: f.imagesChecked })),
     outputs: await hashTree(dir),
-    scripts: { train: trainScript, eval: "eval.sh" },
+    scripts: { train: trainScript, eval: "eval.sh", ...(fork ? { restore_trainer_config: RESTORE_SCRIPT } : {}) },
+    checked_against: checkedAgainst(config.trainer.target),
     arithmetic: report.arithmetic as unknown as Record<string, unknown>,
     memory: report.memory as unknown as Record<string, unknown> | undefined,
     preflight: { errors: report.errors, warnings: report.warnings, tokens: report.tokens.detail },
-    notes: notesFor(loaded, grpoEntry),
+    notes: notesFor(loaded, grpoEntry, shards),
   };
   await writeManifest(dir, manifest);
   return { manifest, shards };
 }
 
-function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry): string[] {
+const RESTORE_SCRIPT = "restore_trainer_config.sh";
+
+/** The trainer sources the bundle's files were checked against (see plugins/trainer-sources.ts). */
+function checkedAgainst(target: TrainerTarget): Record<string, TrainerSource> {
+  return { trainer: TRAINER_SOURCES[target], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
+}
+
+function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file: string; counts: ShardCounts }[]): string[] {
   const config = loaded.config;
   const notes = [
     "Image folders and relative paths resolve against DATA_ROOT (default: the config file's directory); the trainer checkout is TRAINER_HOME.",
@@ -168,7 +184,13 @@ function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry): string[] {
   if (config.stage !== "sft") {
     notes.push(grpoEntry === "launcher" ? "GRPO runs through plugin/train_grpo.py, which registers the emitted rewards and then runs the trainer's own entry." : "GRPO runs the trainer's own open_r1/grpo_jsonl.py.");
   }
-  if (config.trainer.target === "facial-r1") notes.push("The fork reads open_r1/configs/config.json; the scripts install data/config.json there (an earlier file is kept as config.json.before-facial-r1).");
+  if (config.trainer.target === "facial-r1") {
+    notes.push(`The fork reads open_r1/configs/config.json; the scripts install data/config.json there (the fork's own file is kept as ${FORK_CONFIG_BACKUP}; ${RESTORE_SCRIPT} puts it back).`);
+  }
+  if (config.stage === "sft" && config.trainer.target === "vlm-r1") notes.push("SFT runs through plugin/train_sft.py: upstream's sft.py builds messages for bounding-box data; the launcher replaces only its dataset class.");
+  for (const { file, counts } of shards) {
+    if (counts.droppedEmptyAus > 0) notes.push(`${counts.droppedEmptyAus} record(s) with "AUs": [] were left out of ${file} (trainer.drop_empty_aus): the fork's data preparation fails on them.`);
+  }
   return notes;
 }
 

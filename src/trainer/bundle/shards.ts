@@ -4,20 +4,25 @@ import { checkRecord } from "../../data/record-check.js";
 import type { DatasetEntry, RunConfig } from "../../schema/run-config.js";
 import { imagesOf, type Sample } from "../../schema/sample.js";
 import { failure } from "../../util/errors.js";
-import { isSelected, sftTarget, type Selection } from "../preflight.js";
+import { isSelected, isTrainable, sftTarget, type Selection } from "../preflight.js";
 
 /**
  * Writes one training file in the record format the chosen trainer reads:
  * - vlm-r1 (upstream): `{id, image, conversations: [human "<image>question", gpt answer], AUs,
- *   labels, accu_reward_method?}`; AUs and labels ride along as extra columns for the reward plugin.
- * - facial-r1 (fork): the FEA record itself (the fork adds `weights` afterwards, see fork-weights).
- * SFT shards point images at the one image root sft.py takes (DATA_ROOT at launch).
- * Records marked `is_valid: false` are left out (counted); sampling keeps the selected ones.
+ *   labels, accu_reward_method?}`; AUs and labels ride along as extra columns for the reward
+ *   plugin. SFT shards point images at the one --image_root the launcher takes (DATA_ROOT).
+ * - facial-r1 (fork): the FEA record itself (GRPO: the fork adds `weights` afterwards, see
+ *   fork-weights), images relative to the file's folder; for SFT one image path (a string) and a
+ *   `meta_info` object, both of which the fork's sft.py requires.
+ * Records marked `is_valid: false` are left out (counted), and with trainer.drop_empty_aus the
+ * records the fork cannot take (counted); sampling keeps the selected ones.
  */
 export interface ShardCounts {
   read: number;
   written: number;
   markedInvalid: number;
+  /** Left out by trainer.drop_empty_aus. */
+  droppedEmptyAus: number;
   notSelected: number;
 }
 
@@ -29,7 +34,7 @@ export async function writeShard(params: {
   selection: Selection;
 }): Promise<ShardCounts> {
   const { config, entry } = params;
-  const counts: ShardCounts = { read: 0, written: 0, markedInvalid: 0, notSelected: 0 };
+  const counts: ShardCounts = { read: 0, written: 0, markedInvalid: 0, droppedEmptyAus: 0, notSelected: 0 };
   const writer = new JsonlWriter(params.out);
   let eligibleIndex = 0;
   try {
@@ -41,6 +46,10 @@ export async function writeShard(params: {
       const record = check.record;
       if (record.is_valid === false) {
         counts.markedInvalid++;
+        continue;
+      }
+      if (!isTrainable(config, record)) {
+        counts.droppedEmptyAus++;
         continue;
       }
       if (!isSelected(params.selection, eligibleIndex++)) {
@@ -60,9 +69,11 @@ export async function writeShard(params: {
 
 export function trainerRecord(config: RunConfig, entry: DatasetEntry, record: Sample): Record<string, unknown> {
   const sft = config.stage === "sft";
+  if (config.trainer.target === "facial-r1") {
+    return sft ? { ...record, image: imagesOf(record)[0], meta_info: record.meta_info ?? {} } : { ...record };
+  }
   const image = sft ? imagesOf(record).map((i) => sftImagePath(entry.images, i)) : imagesOf(record);
   const imageField = Array.isArray(record.image) ? image : image[0];
-  if (config.trainer.target === "facial-r1") return { ...record, image: imageField };
   const question = record.question.replace(/<image>/g, "").trim();
   const answer = sft ? sftTarget(config, record) : `<answer>${record.labels[0] ?? ""}</answer>`;
   const out: Record<string, unknown> = {
