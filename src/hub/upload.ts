@@ -23,6 +23,8 @@ export interface PushParams {
   repo: string;
   files: UploadFile[];
   revision?: string;
+  /** Tag the branch's head with this name after the push (an existing tag at that commit is fine). */
+  tag?: string;
   message: string;
   private?: boolean;
   license?: string;
@@ -40,6 +42,9 @@ export interface PushSummary {
   /** The branch did not exist and was created from the default branch. */
   branch_created: boolean;
   commit: string | null;
+  /** The tag of the pushed revision, when asked for, and whether this push created it. */
+  tag: string | null;
+  tag_created: boolean;
   files: number;
   lfs_files: number;
   regular_files: number;
@@ -71,7 +76,7 @@ const BRANCH_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * letters, digits, "-", "_", "." separated by "/", no "..", not ending in "." or ".lock", and
  * not under `refs/` (where the Hub keeps pull-request and conversion refs).
  */
-export function checkBranchName(branch: string): void {
+export function checkBranchName(branch: string, option = "--revision"): void {
   const parts = branch.split("/");
   const ok =
     branch.length > 0 &&
@@ -81,7 +86,7 @@ export function checkBranchName(branch: string): void {
     parts[0] !== "refs";
   if (!ok) {
     throw invalidInput(
-      `--revision must be a branch name: parts of letters, digits, "-", "_", "." separated by "/", ` +
+      `${option} must be a ${option === "--revision" ? "branch" : "ref"} name: parts of letters, digits, "-", "_", "." separated by "/", ` +
         `each starting with a letter or digit, no "..", not ending in "." or ".lock", not under refs/; got "${branch}"`,
     );
   }
@@ -204,24 +209,54 @@ export class HubSession {
       counters.unchangedBytes += f.size;
     }
     counters.progress.tick(unchanged.size);
+    let commit: string | null = null;
+    let regularFiles: UploadFile[] = [];
     if (changed.length === 0) {
-      counters.progress.finish();
       this.params.onMessage?.(`nothing changed on ${params.repo} (${revision}): no commit made`);
-      return this.summary(params, revision, created, branchCreated, null, counters, []);
+    } else {
+      try {
+        commit = await this.commit(params, revision, changed);
+      } catch (err) {
+        counters.progress.finish();
+        throw transport.explain(err, `pushing to ${params.repo}`);
+      }
+      regularFiles = changed.filter((f) => !counters.lfsPaths.has(f.path));
+      // Small files travel inside the commit: done when it is.
+      counters.progress.tick(regularFiles.length);
     }
-
-    let commit: string | null;
-    try {
-      commit = await this.commit(params, revision, changed);
-    } catch (err) {
-      counters.progress.finish();
-      throw transport.explain(err, `pushing to ${params.repo}`);
-    }
-    const regularFiles = changed.filter((f) => !counters.lfsPaths.has(f.path));
-    // Small files travel inside the commit: done when it is.
-    counters.progress.tick(regularFiles.length);
     counters.progress.finish();
-    return this.summary(params, revision, created, branchCreated, commit, counters, regularFiles);
+    const tagCreated = params.tag !== undefined && (await this.createTag(params, revision, params.tag));
+    return this.summary(params, revision, created, branchCreated, commit, counters, regularFiles, tagCreated);
+  }
+
+  /**
+   * Tags the head of `revision` (the Hub's `POST .../tag/{revision}`, as huggingface_hub's
+   * create_tag sends it); false when the tag exists already at that commit (a push run again),
+   * an error when it names another commit.
+   */
+  private async createTag(params: PushParams, revision: string, tag: string): Promise<boolean> {
+    const { credentials } = this.params;
+    const base = `${credentials.endpoint}/api/${params.type}s/${params.repo}`;
+    const headers = { Authorization: `Bearer ${credentials.token}`, "Content-Type": "application/json" };
+    const response = await this.transport.fetch(`${base}/tag/${encodeURIComponent(revision)}`, { method: "POST", headers, body: JSON.stringify({ tag, message: params.message }) });
+    if (response.ok) {
+      await response.body?.cancel();
+      this.params.onMessage?.(`tagged the head of ${revision} as ${tag}`);
+      return true;
+    }
+    const text = await response.text();
+    if (response.status !== 409) throw this.transport.explain({ statusCode: response.status, message: text }, `tagging ${params.repo} ${revision} as ${tag}`);
+    const [head, tagged] = await Promise.all([this.revisionSha(params, revision), this.revisionSha(params, tag)]);
+    if (head !== tagged) throw new FacialR1Error("failure", `tag ${tag} of ${params.repo} already names commit ${tagged}, not the head of ${revision} (${head}); choose another tag`);
+    return false;
+  }
+
+  private async revisionSha(params: PushParams, revision: string): Promise<string> {
+    const { credentials } = this.params;
+    const url = `${credentials.endpoint}/api/${params.type}s/${params.repo}/revision/${encodeURIComponent(revision)}`;
+    const response = await this.transport.fetch(url, { headers: { Authorization: `Bearer ${credentials.token}` } });
+    if (!response.ok) throw this.transport.explain({ statusCode: response.status, message: await response.text() }, `reading revision ${revision} of ${params.repo}`);
+    return ((await response.json()) as { sha: string }).sha;
   }
 
   /** One commit of the changed files through @huggingface/hub with plain LFS (no Xet). */
@@ -270,7 +305,16 @@ export class HubSession {
     return true;
   }
 
-  private summary(params: PushParams, revision: string, created: boolean, branchCreated: boolean, commit: string | null, counters: PushCounters, regularFiles: UploadFile[]): PushSummary {
+  private summary(
+    params: PushParams,
+    revision: string,
+    created: boolean,
+    branchCreated: boolean,
+    commit: string | null,
+    counters: PushCounters,
+    regularFiles: UploadFile[],
+    tagCreated: boolean,
+  ): PushSummary {
     return {
       repo: params.repo,
       type: params.type,
@@ -280,6 +324,8 @@ export class HubSession {
       created,
       branch_created: branchCreated,
       commit,
+      tag: params.tag ?? null,
+      tag_created: tagCreated,
       files: params.files.length,
       lfs_files: counters.lfsPaths.size,
       regular_files: regularFiles.length,
