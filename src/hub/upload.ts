@@ -245,18 +245,23 @@ export class HubSession {
       return true;
     }
     const text = await response.text();
-    if (response.status !== 409) throw this.transport.explain({ statusCode: response.status, message: text }, `tagging ${params.repo} ${revision} as ${tag}`);
-    const [head, tagged] = await Promise.all([this.revisionSha(params, revision), this.revisionSha(params, tag)]);
-    if (head !== tagged) throw new FacialR1Error("failure", `tag ${tag} of ${params.repo} already names commit ${tagged}, not the head of ${revision} (${head}); choose another tag`);
+    const doing = `tagging ${params.repo} ${revision} as ${tag}`;
+    if (response.status !== 409) throw this.transport.explain({ statusCode: response.status, message: text }, doing);
+    // 409: the name is taken. Fine only when it is this tag, at this commit.
+    const refs = await this.refs(params);
+    const existing = refs.tags.find((t) => t.name === tag);
+    if (!existing) throw this.transport.explain({ statusCode: 409, message: text }, doing);
+    const head = refs.branches.find((b) => b.name === revision)?.targetCommit;
+    if (existing.targetCommit !== head) throw new FacialR1Error("failure", `tag ${tag} of ${params.repo} already names commit ${existing.targetCommit}, not the head of ${revision} (${head}); choose another tag`);
     return false;
   }
 
-  private async revisionSha(params: PushParams, revision: string): Promise<string> {
+  /** The repository's branches and tags with their commits (the Hub's `GET .../refs`). */
+  private async refs(params: PushParams): Promise<{ branches: GitRef[]; tags: GitRef[] }> {
     const { credentials } = this.params;
-    const url = `${credentials.endpoint}/api/${params.type}s/${params.repo}/revision/${encodeURIComponent(revision)}`;
-    const response = await this.transport.fetch(url, { headers: { Authorization: `Bearer ${credentials.token}` } });
-    if (!response.ok) throw this.transport.explain({ statusCode: response.status, message: await response.text() }, `reading revision ${revision} of ${params.repo}`);
-    return ((await response.json()) as { sha: string }).sha;
+    const response = await this.transport.fetch(`${credentials.endpoint}/api/${params.type}s/${params.repo}/refs`, { headers: { Authorization: `Bearer ${credentials.token}` } });
+    if (!response.ok) throw this.transport.explain({ statusCode: response.status, message: await response.text() }, `listing the branches and tags of ${params.repo}`);
+    return (await response.json()) as { branches: GitRef[]; tags: GitRef[] };
   }
 
   /** One commit of the changed files through @huggingface/hub with plain LFS (no Xet). */
@@ -376,6 +381,11 @@ export class HubSession {
     }
     return same;
   }
+}
+
+interface GitRef {
+  name: string;
+  targetCommit: string;
 }
 
 const PATHS_INFO_CHUNK = 500;

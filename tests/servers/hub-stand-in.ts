@@ -170,6 +170,7 @@ export class HubStandIn {
       if (action === "revision" && method === "GET") return this.revision(res, repo, rest);
       if (action === "branch" && method === "POST") return this.createBranch(req, res, repo, rest);
       if (action === "tag" && method === "POST") return this.createTag(req, res, repo, rest);
+      if (action === "refs" && method === "GET") return this.refs(res, repo);
       if (action === "preupload" && method === "POST") return this.preupload(req, res, repo, rest);
       if (action === "commit" && method === "POST") return this.commit(req, res, repo, rest);
       if (action === "tree" && method === "GET") return this.tree(res, repo, rawRest, url);
@@ -263,9 +264,17 @@ export class HubStandIn {
     const target = this.snapshotOf(repo, revision);
     if (!target) return send(res, 404, { error: `Invalid rev id: ${revision}` }, { "X-Error-Code": "RevisionNotFound" });
     if (!body.tag || !/^[\w.-]+(\/[\w.-]+)*$/.test(body.tag)) return send(res, 400, { error: `Invalid tag name: ${body.tag}` });
-    if (repo.tags.has(body.tag) || repo.branches.has(body.tag)) return send(res, 409, { error: `Tag already exists: ${body.tag}` });
+    if (repo.tags.has(body.tag)) return send(res, 409, { error: `Tag already exists: ${body.tag}` });
+    if (repo.branches.has(body.tag)) return send(res, 409, { error: `A branch is named ${body.tag} already` });
     repo.tags.set(body.tag, target.sha);
     send(res, 200, {});
+  }
+
+  /** `GET .../refs`: branches and tags with the commits they name (huggingface_hub's list_repo_refs). */
+  private refs(res: ServerResponse, repo: Repo): void {
+    const branches = [...repo.branches].map(([name, b]) => ({ name, ref: `refs/heads/${name}`, targetCommit: b.sha }));
+    const tags = [...repo.tags].map(([name, sha]) => ({ name, ref: `refs/tags/${name}`, targetCommit: sha }));
+    send(res, 200, { branches, tags, converts: [] });
   }
 
   private async preupload(req: IncomingMessage, res: ServerResponse, repo: Repo, branchName: string): Promise<void> {
