@@ -108,6 +108,7 @@ async function runRound(ctx: LoopContext, round: RoundState, previous: RoundStat
   if (!round.stopped) {
     await mergeRound(ctx, round);
     await pushRound(ctx, round);
+    if (round.select!.selected === 0) await ctx.store.done(round, "stopped", "the pool has no record left that no earlier round used");
   }
   await writeRoundManifest(ctx, round);
   const report = await writeLoopReport(ctx);

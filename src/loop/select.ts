@@ -10,7 +10,8 @@ import { roundDir, type LoopState, type RoundState } from "./state.js";
 
 /**
  * The pool records a round synthesizes: in pool order, those whose id and images no earlier
- * round took and the training data does not hold, up to `pool.per_round`. A record that shares
+ * round took and the training data does not hold, up to `pool.per_round` (the others are
+ * counted as already used). A record that shares
  * an id or an image (by content) with the eval set, or its id with the training data, is
  * excluded with its reason instead, so it is never paid for nor trained on. Written to
  * `rounds/<k>/synth/selection.jsonl` and `excluded.jsonl` (`{id, reasons, record}`).
@@ -26,6 +27,7 @@ export async function selectPoolRecords(ctx: LoopContext, round: RoundState): Pr
   const selection = new JsonlWriter(join(dir, "selection.jsonl"));
   const excluded = new JsonlWriter(join(dir, "excluded.jsonl"));
   let selected = 0;
+  let alreadyUsed = 0;
   for await (const item of readJsonl(resolveFromLoop(ctx.loaded, config.pool.file))) {
     if (config.pool.per_round !== undefined && selected >= config.pool.per_round) break;
     if (item.kind === "unreadable") {
@@ -39,7 +41,10 @@ export async function selectPoolRecords(ctx: LoopContext, round: RoundState): Pr
       continue;
     }
     const record = parsed.data;
-    if (used.ids.has(String(record.id)) || imagesOf(record).some((image) => used.images.has(image))) continue;
+    if (used.ids.has(String(record.id)) || imagesOf(record).some((image) => used.images.has(image))) {
+      alreadyUsed++;
+      continue;
+    }
     const reasons = [...(used.trainingIds.has(String(record.id)) ? [`duplicate: id ${JSON.stringify(record.id)} is in the training data`] : []), ...(await leaks(record, images, evalSet))];
     if (reasons.length > 0) {
       await excluded.write({ id: record.id, reasons, record });
@@ -50,12 +55,19 @@ export async function selectPoolRecords(ctx: LoopContext, round: RoundState): Pr
   }
   await selection.close();
   await excluded.close();
-  ctx.say(`round ${round.round}: selected ${selected} pool records${excluded.count ? `, excluded ${excluded.count} (eval leak or duplicate, see ${excluded.path})` : ""}`);
-  await ctx.store.done(round, "select", { selection: selection.path, excluded: excluded.count, selected });
+  ctx.say(
+    `round ${round.round}: selected ${selected} pool records, ${alreadyUsed} already used` +
+      (excluded.count ? `, excluded ${excluded.count} (eval leak or duplicate, see ${excluded.path})` : ""),
+  );
+  await ctx.store.done(round, "select", { selection: selection.path, excluded: excluded.count, selected, already_used: alreadyUsed });
 }
 
 interface Used {
-  /** Ids and images taken by earlier rounds (selected or excluded) or in this round's training data. */
+  /**
+   * Ids taken by earlier rounds (selected or excluded), images of the records earlier rounds
+   * synthesized or this round trains on. An excluded record's images stay free: it was left
+   * out for its id, or for an image the leak check refuses anyway.
+   */
   ids: Set<string>;
   images: Set<string>;
   trainingIds: Set<string>;
@@ -80,7 +92,8 @@ async function usedKeys(ctx: LoopContext, round: RoundState): Promise<Used> {
       for await (const item of readJsonl(join(dir, file))) {
         if (item.kind !== "value") continue;
         const value = item.value as Sample & { record?: Sample };
-        take(value.record ?? value);
+        if (value.record) used.ids.add(String(value.id));
+        else take(value);
       }
     }
   }

@@ -32,7 +32,7 @@ export interface RoundState {
   /** The model endpoint of the round: a given URL, or a serving job (`job`) stopped after synthesis. */
   serve?: { endpoint?: string; model: string; job?: JobStep; stopped?: boolean };
   eval?: { score: string; metric: number | null; judge_mean: number | null };
-  select?: { selection: string; excluded: number; selected: number };
+  select?: { selection: string; excluded: number; selected: number; already_used: number };
   synth?: { out: string; written: number; failed: number };
   merge?: { dataset: string; records: number; accepted: number; rejected: number };
   push?: { dataset?: string; model?: string };

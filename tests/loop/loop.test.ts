@@ -224,6 +224,49 @@ describe("facial-r1 loop: two rounds on the bundled sample, killed with -9 twice
   });
 });
 
+describe("facial-r1 loop: a given endpoint, a failed training run, the stop rule", () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let server: StandIn;
+  before(async () => {
+    tmp = await tempDir("facial-r1-loop-");
+    server = await startOpenAiStandIn();
+  });
+  after(async () => {
+    await server.close();
+    await tmp.cleanup();
+  });
+
+  it("stops on a failed run until --retry-failed, and stops when the metric stops improving", async () => {
+    const ws = await writeLoopWorkspace(tmp.dir, {
+      rounds: 3,
+      perRound: 4,
+      servePort: 1,
+      judgeUrl: server.url,
+      extra: { endpoint: { url: server.url, model: "stand-in" }, stop: { rounds: 3, metric: "au.macro_f1", min_improvement: 0.01 } },
+    });
+    const failing = await startLoop(ws, { STANDIN_FAIL_AT_STEP: "1" }).done;
+    assert.equal(failing.code, 1);
+    assert.match(failing.stderr, /round 1: training run (\S+) failed; see facial-r1 logs \1, then rerun with --retry-failed/);
+    const again = await startLoop(ws).done;
+    assert.equal(again.code, 1, "a failed run is not launched again without --retry-failed");
+    assert.equal((await registry(ws)).length, 1);
+
+    const retried = await startLoop(ws, {}, ["--retry-failed"]).done;
+    assert.equal(retried.code, 0, retried.stderr);
+    const summary = JSON.parse(retried.stdout) as { rounds: { round: number; metric: number; stopped: string | null; next_records: number | null }[]; finished: { reason: string } };
+    // The stand-in model answers the same every round: round 2 does not improve on round 1, so the loop stops there.
+    assert.deepEqual(summary.rounds.map((r) => r.round), [1, 2]);
+    assert.equal(summary.rounds[1].metric, summary.rounds[0].metric);
+    assert.match(summary.finished.reason, /^round 2: au\.macro_f1 went from .* \(\+0\), less than min_improvement 0\.01$/);
+    assert.equal(summary.rounds[1].next_records, null, "a stopped round synthesizes nothing");
+    assert.ok(!existsSync(join(ws.out, "rounds", "2", "synth")));
+    assert.equal((await registry(ws)).length, 3, "the failed run, its retry and round 2's run; no serving jobs");
+    const manifest = JSON.parse(await readFile(join(ws.out, "rounds", "2", "manifest.json"), "utf8")) as { stopped: string; endpoint: { url: string } };
+    assert.equal(manifest.endpoint.url, server.url);
+    assert.match(manifest.stopped, /less than min_improvement/);
+  });
+});
+
 describe("facial-r1 loop: inputs", () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   before(async () => (tmp = await tempDir("facial-r1-loop-")));
