@@ -55,7 +55,7 @@ export async function writeRoundManifest(ctx: LoopContext, round: RoundState): P
           rejected: { ...(await hashedRecords(out, rejected)), reasons: await reasonCounts(rejected) },
         }
       : undefined,
-    dataset: round.merge ? { version: round.round + 1, ...(await hashedRecords(out, round.merge.dataset)) } : undefined,
+    dataset: round.merge ? { version: round.round + 1, ...(await hashedRecords(out, round.merge.dataset)), eval_leaks: round.merge.leaks } : undefined,
     stopped: round.stopped,
   };
   const file = join(dir, "manifest.json");

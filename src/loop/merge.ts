@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { JsonlWriter, readJsonl } from "../data/jsonl.js";
 import { mergeJsonl } from "../data/merge.js";
 import { failuresFileOf } from "../eval/resumable-run.js";
+import { SampleSchema } from "../schema/sample.js";
 import type { SynthInfo } from "../synth/synth-record.js";
+import { resolveFromLoop } from "./config-file.js";
+import { evalFingerprints, leaks } from "./select.js";
 import type { LoopContext } from "./context.js";
 import { roundDir, type RoundState } from "./state.js";
 
@@ -12,7 +15,7 @@ import { roundDir, type RoundState } from "./state.js";
  * `rejected.jsonl` (`{id, reasons, record?}`: failed the check, failed requests, and the pool
  * records excluded as eval leaks or duplicates), then merges the round's training data with the
  * accepted records into data version k+1, `rounds/<k>/dataset/train.jsonl` (`data merge`: one
- * record per id; a conflicting id goes to its rejects file).
+ * record per id; a conflicting id goes to its rejects file), and checks it against the eval set.
  */
 export async function mergeRound(ctx: LoopContext, round: RoundState): Promise<void> {
   if (round.merge) return;
@@ -42,9 +45,30 @@ export async function mergeRound(ctx: LoopContext, round: RoundState): Promise<v
 
   const dataset = join(dir, "dataset", "train.jsonl");
   const merged = await mergeJsonl({ files: [round.data, accepted.path], out: dataset, rejects: join(dir, "dataset", "merge.rejects.jsonl"), onProblem: ctx.onProblem });
+  const leaked = await leakageCheck(ctx, dataset);
   ctx.say(
     `round ${round.round}: ${accepted.count} accepted, ${rejected.count} rejected (${rejected.path}); data version ${round.round + 1}: ${merged.written} records` +
       (merged.duplicates + merged.conflicts > 0 ? ` (${merged.duplicates} duplicates dropped, ${merged.conflicts} conflicting ids rejected)` : ""),
   );
-  await ctx.store.done(round, "merge", { dataset, records: merged.written, accepted: accepted.count, rejected: rejected.count });
+  await ctx.store.done(round, "merge", { dataset, records: merged.written, accepted: accepted.count, rejected: rejected.count, leaks: leaked });
+}
+
+/**
+ * The merged data against the eval set: synthesized records were checked before synthesis, so
+ * a leak here comes from the training data the loop started from. Each is reported (the loop
+ * does not drop a user's records) and the count goes into the state and the manifest.
+ */
+async function leakageCheck(ctx: LoopContext, dataset: string): Promise<number> {
+  const evalSet = await evalFingerprints(ctx);
+  const images = resolveFromLoop(ctx.loaded, ctx.loaded.config.data.images);
+  let count = 0;
+  for await (const item of readJsonl(dataset)) {
+    const parsed = item.kind === "value" ? SampleSchema.safeParse(item.value) : undefined;
+    if (!parsed?.success) continue;
+    const reasons = await leaks(parsed.data, images, evalSet);
+    if (reasons.length === 0) continue;
+    count++;
+    ctx.onProblem({ severity: "warning", file: dataset, line: item.line, field: "id", message: `${reasons.join("; ")} (training data that shares the eval set inflates the eval scores)` });
+  }
+  return count;
 }

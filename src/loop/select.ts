@@ -100,13 +100,14 @@ async function usedKeys(ctx: LoopContext, round: RoundState): Promise<Used> {
   return used;
 }
 
-interface EvalFingerprints {
+export interface EvalFingerprints {
   ids: Set<string>;
   /** sha256 of each eval image → the id of the first eval record showing it. */
   images: Map<string, string>;
 }
 
-async function evalFingerprints(ctx: LoopContext): Promise<EvalFingerprints> {
+/** Ids and image content hashes of the eval set, which no training record may share. */
+export async function evalFingerprints(ctx: LoopContext): Promise<EvalFingerprints> {
   const { config } = ctx.loaded;
   const folder = resolveFromLoop(ctx.loaded, config.eval.images);
   const out: EvalFingerprints = { ids: new Set(), images: new Map() };
@@ -122,7 +123,8 @@ async function evalFingerprints(ctx: LoopContext): Promise<EvalFingerprints> {
   return out;
 }
 
-async function leaks(record: Sample, folder: string, evalSet: EvalFingerprints): Promise<string[]> {
+/** Why a record leaks the eval set (its id, or an image with the content of an eval image); empty when it does not. */
+export async function leaks(record: Sample, folder: string, evalSet: EvalFingerprints): Promise<string[]> {
   const reasons: string[] = [];
   if (evalSet.ids.has(String(record.id))) reasons.push(`leak: id ${JSON.stringify(record.id)} is in the eval set`);
   for (const image of imagesOf(record)) {

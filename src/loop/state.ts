@@ -34,7 +34,8 @@ export interface RoundState {
   eval?: { score: string; metric: number | null; judge_mean: number | null };
   select?: { selection: string; excluded: number; selected: number; already_used: number };
   synth?: { out: string; written: number; failed: number };
-  merge?: { dataset: string; records: number; accepted: number; rejected: number };
+  /** `leaks`: records of the new data version that share an id or an image with the eval set. */
+  merge?: { dataset: string; records: number; accepted: number; rejected: number; leaks: number };
   push?: { dataset?: string; model?: string };
   report?: { html: string };
   /** Why the loop stopped after this round's eval (the metric stopped improving). */

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, readdir, rm } from "node:fs/promises";
+import { appendFile, readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tempDir } from "../helpers/cli.js";
@@ -192,6 +192,7 @@ describe("facial-r1 loop: two rounds on the bundled sample, killed with -9 twice
     }
     assert.equal(manifest.synthesized.accepted.records, summary.rounds[1].accepted);
     assert.equal(manifest.dataset.version, 3);
+    assert.equal(manifest.dataset.eval_leaks, 0);
     assert.equal(manifest.config.run_config.sha256, sha256(readFileSync(join(ws.out, "rounds", "2", "run.yaml"))));
 
     // The report across rounds.
@@ -244,6 +245,9 @@ describe("facial-r1 loop: a given endpoint, a failed training run, the stop rule
       judgeUrl: server.url,
       extra: { endpoint: { url: server.url, model: "stand-in" }, stop: { rounds: 3, metric: "au.macro_f1", min_improvement: 0.01 } },
     });
+    // The starting data shows one eval image under another id: reported at each merge, kept.
+    const evalRecord = JSON.parse(readFileSync(join(SAMPLE, "test.jsonl"), "utf8").split("\n")[1]) as Record<string, unknown>;
+    await appendFile(ws.train, `${JSON.stringify({ ...evalRecord, id: "train-shows-an-eval-image" })}\n`);
     const failing = await startLoop(ws, { STANDIN_FAIL_AT_STEP: "1" }).done;
     assert.equal(failing.code, 1);
     assert.match(failing.stderr, /round 1: training run (\S+) failed; see facial-r1 logs \1, then rerun with --retry-failed/);
@@ -264,6 +268,9 @@ describe("facial-r1 loop: a given endpoint, a failed training run, the stop rule
     const manifest = JSON.parse(await readFile(join(ws.out, "rounds", "2", "manifest.json"), "utf8")) as { stopped: string; endpoint: { url: string } };
     assert.equal(manifest.endpoint.url, server.url);
     assert.match(manifest.stopped, /less than min_improvement/);
+    const round1 = JSON.parse(await readFile(join(ws.out, "rounds", "1", "manifest.json"), "utf8")) as { dataset: { eval_leaks: number } };
+    assert.equal(round1.dataset.eval_leaks, 1);
+    assert.match(retried.stderr, /warning: .*train\.jsonl:\d+: id: leak: image \S+ is the image of eval record "[^"]+" \(training data that shares the eval set/);
   });
 });
 
