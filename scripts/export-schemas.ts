@@ -1,7 +1,9 @@
-// Writes schemas/*.schema.json from the zod schemas (src/schema/json-schema.ts).
+// Writes schemas/*.schema.json from the zod schemas (src/schema/json-schema.ts, and the loop
+// config's from src/loop/config.ts).
 // `--check` writes nothing and exits 1 when a checked-in file is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { loopConfigJsonSchema } from "../src/loop/config.js";
 import { jsonSchemas } from "../src/schema/json-schema.js";
 
 export const SCHEMAS_DIR = resolve(import.meta.dirname, "..", "schemas");
@@ -9,7 +11,8 @@ export const SCHEMAS_DIR = resolve(import.meta.dirname, "..", "schemas");
 /** File name → exact file content. */
 export function renderSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, schema] of Object.entries(jsonSchemas())) out[name] = `${JSON.stringify(schema, null, 2)}\n`;
+  const schemas = { ...jsonSchemas(), "loop.schema.json": loopConfigJsonSchema() };
+  for (const [name, schema] of Object.entries(schemas)) out[name] = `${JSON.stringify(schema, null, 2)}\n`;
   return out;
 }
 

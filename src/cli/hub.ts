@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { action, collect, printJson, say, sayProblem } from "./io.js";
 
 export function registerHubCommands(program: Command): void {
-  const hub = program.command("hub").description("Push datasets and models to the Hugging Face Hub (token from HF_TOKEN or the huggingface-cli token file)");
+  const hub = program.command("hub").description("Push datasets and models to the Hugging Face Hub and pull them into its cache (token from HF_TOKEN or the huggingface-cli token file)");
 
   const pushDataset = hub
     .command("push-dataset")
@@ -12,9 +12,10 @@ export function registerHubCommands(program: Command): void {
     .option("--split <name=file>", "a file with an explicit split name (repeatable)", collect)
     .option("--images <dir>", "image folder the records' paths are relative to; the referenced images are pushed under images/")
     .option("--license <id>", "license for the card, e.g. cc-by-nc-4.0")
-    .option("--allow-invalid", "push even when some records fail validation");
+    .option("--allow-invalid", "push even when some records fail validation")
+    .addOption(new Option("--layout <layout>", "jsonl: data/*.jsonl + images/; imagefolder: <split>/metadata.jsonl beside its images, shown as pictures by the Hub's viewer").choices(["jsonl", "imagefolder"]).default("jsonl"));
   withPushOptions(pushDataset).action(
-    action(async (files: string[], opts: { repo: string; split?: string[]; images?: string; license?: string; allowInvalid?: boolean; private?: boolean; revision: string; message?: string; dryRun?: boolean; json?: boolean }) => {
+    action(async (files: string[], opts: { repo: string; split?: string[]; images?: string; layout: "jsonl" | "imagefolder"; license?: string; allowInvalid?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
       const { runPushDataset } = await import("../hub/commands.js");
       const result = await runPushDataset({ ...opts, files }, { say, onProblem: sayProblem });
       if (opts.json) printJson(result);
@@ -32,12 +33,32 @@ export function registerHubCommands(program: Command): void {
     .option("--license <id>", "license for the card, e.g. apache-2.0")
     .option("--include-optimizer", "also push optimizer, scheduler and RNG states (global_step*/, optimizer.pt, ...)");
   withPushOptions(pushModel).action(
-    action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; message?: string; dryRun?: boolean; json?: boolean }) => {
+    action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
       const { runPushModel } = await import("../hub/commands.js");
       const result = await runPushModel({ ...opts, dir }, { say, onProblem: sayProblem });
       if (opts.json) printJson(result);
     }),
   );
+
+  for (const type of ["dataset", "model"] as const) {
+    hub
+      .command(`pull-${type}`)
+      .description(`Download a ${type} repository at a revision into the Hugging Face cache (refs/, blobs/, snapshots/) that transformers and vLLM read offline`)
+      .argument("<repo>", `${type} repository, e.g. my-org/${type === "dataset" ? "fea-20k" : "facial-r1-7b"}`)
+      .option("--revision <rev>", "branch, tag or commit sha", "main")
+      .option("--allow <pattern>", "only files matching this glob, e.g. '*.safetensors' or 'data/' (repeatable)", collect)
+      .option("--ignore <pattern>", "leave out files matching this glob (repeatable)", collect)
+      .option("--cache-dir <dir>", "the cache (default: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)")
+      .option("--json", "print the result as JSON on stdout")
+      .action(
+        action(async (repo: string, opts: { revision: string; allow?: string[]; ignore?: string[]; cacheDir?: string; json?: boolean }) => {
+          const { pullRepo } = await import("../hub/pull.js");
+          const result = await pullRepo({ type, repo, revision: opts.revision, allow: opts.allow, ignore: opts.ignore, cacheDir: opts.cacheDir, onMessage: say });
+          say(`${repo}@${opts.revision} (commit ${result.commit}): ${result.files} files, ${result.downloaded} downloaded now, in ${result.snapshot}`);
+          if (opts.json) printJson(result);
+        }),
+      );
+  }
 }
 
 /** The options both push commands end with. */
@@ -45,6 +66,7 @@ function withPushOptions(command: Command): Command {
   return command
     .option("--private", "create the repository as private (when it does not exist yet)")
     .option("--revision <branch>", "branch to commit to", "main")
+    .option("--tag <name>", "also tag the pushed revision, e.g. round-3 (an existing tag at the same commit is kept)")
     .option("--message <text>", "commit message")
     .option("--dry-run", "list what would be pushed and print the card; no request is made")
     .option("--json", "print the result as JSON on stdout");

@@ -10,6 +10,7 @@ import { registerPlanCommands } from "./plan.js";
 import { registerLaunchCommands } from "./launch.js";
 import { registerSynthCommands } from "./synth.js";
 import { registerHubCommands } from "./hub.js";
+import { registerLoopCommands } from "./loop.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   registerSynthCommands(program);
   registerHubCommands(program);
+  registerLoopCommands(program);
   registerQuickstartCommand(program);
   return program;
 }

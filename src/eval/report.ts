@@ -138,12 +138,12 @@ function runSummaryCells(run: ReportRun): string[] {
 
 const RUN_HEADER = ["run", "protocol", "benchmark", "records", "missing", "accuracy", "AU macro F1", "AU micro F1", "ROUGE-1", "ROUGE-2", "ROUGE-L", "REGE", "judge"];
 
-function markdownTable(header: string[], rows: string[][]): string {
+export function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-function htmlTable(header: string[], rows: string[][]): string {
+export function htmlTable(header: string[], rows: string[][]): string {
   const head = `<tr>${header.map((h) => `<th>${escapeXml(h)}</th>`).join("")}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`).join("\n");
   return `<table>\n${head}\n${body}\n</table>`;
@@ -236,28 +236,40 @@ export async function buildReport(params: ReportParams): Promise<ReportFiles> {
   await writeFileAtomic(markdown, md);
 
   const html = join(params.outDir, "report.html");
-  const page = [
-    "<!DOCTYPE html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    "<title>Evaluation report</title>",
-    "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}" +
-      "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}" +
-      "figure{display:inline-block;margin:1em;vertical-align:top}</style>",
-    "</head>",
-    "<body>",
-    "<h1>Evaluation report</h1>",
+  const page = htmlPage("Evaluation report", [
     "<h2>Runs</h2>",
     htmlTable(RUN_HEADER, runRows),
     "<h2>Beside the paper</h2>",
     htmlTable(COMPARISON_HEADER, comparisonRows),
     `<p>${escapeXml(notes)}</p>`,
-    ...charts.flatMap(({ run, charts: list }) => [`<h2>${escapeXml(run.name)}</h2>`, ...list.map((c) => `<figure>\n${c.svg}\n<figcaption>${escapeXml(c.title)}</figcaption>\n</figure>`)]),
+    ...charts.flatMap(({ run, charts: list }) => [`<h2>${escapeXml(run.name)}</h2>`, ...list.map((c) => figure(c.svg, c.title))]),
+  ]);
+  await writeFileAtomic(html, page);
+  return { json, markdown, html, svgs };
+}
+
+/** A self-contained HTML page: a heading and the given body parts (tables, figures). */
+export function htmlPage(title: string, body: string[]): string {
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${escapeXml(title)}</title>`,
+    "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}" +
+      "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}" +
+      "figure{display:inline-block;margin:1em;vertical-align:top}</style>",
+    "</head>",
+    "<body>",
+    `<h1>${escapeXml(title)}</h1>`,
+    ...body,
     "</body>",
     "</html>",
     "",
   ].join("\n");
-  await writeFileAtomic(html, page);
-  return { json, markdown, html, svgs };
+}
+
+/** An inline SVG chart with its caption. */
+export function figure(svg: string, caption: string): string {
+  return `<figure>\n${svg}\n<figcaption>${escapeXml(caption)}</figcaption>\n</figure>`;
 }

@@ -1,6 +1,6 @@
 import { formatBytes } from "../data/jsonl.js";
 import { hubEndpoint, resolveHubCredentials } from "./credentials.js";
-import { planDatasetPush, type PlannedFile } from "./push-dataset.js";
+import { planDatasetPush, type DatasetLayout, type PlannedFile } from "./push-dataset.js";
 import { planModelPush } from "./push-model.js";
 import { HubSession, checkBranchName, checkRepoName, describePush, repoUrl, type HubRepoType, type PushSummary } from "./upload.js";
 import type { Problem } from "../util/errors.js";
@@ -15,6 +15,8 @@ interface CommonOptions {
   repo: string;
   private?: boolean;
   revision: string;
+  /** Tag the pushed revision (e.g. round-3). */
+  tag?: string;
   message?: string;
   license?: string;
   dryRun?: boolean;
@@ -24,6 +26,7 @@ export interface PushDatasetOptions extends CommonOptions {
   files: string[];
   split?: string[];
   images?: string;
+  layout?: DatasetLayout;
   allowInvalid?: boolean;
 }
 
@@ -46,6 +49,7 @@ export type PushResult =
 async function startPush(opts: CommonOptions, io: CommandIO): Promise<HubSession | undefined> {
   checkRepoName(opts.repo);
   checkBranchName(opts.revision);
+  if (opts.tag !== undefined) checkBranchName(opts.tag, "--tag");
   if (opts.dryRun) return undefined;
   const credentials = await resolveHubCredentials();
   return HubSession.open({ credentials, onMessage: io.say });
@@ -58,6 +62,7 @@ export async function runPushDataset(opts: PushDatasetOptions, io: CommandIO): P
     files: opts.files,
     splits: opts.split,
     imagesDir: opts.images,
+    layout: opts.layout,
     license: opts.license,
     allowInvalid: opts.allowInvalid,
     onProblem: io.onProblem,
@@ -105,7 +110,7 @@ async function finish(
   const totalBytes = plan.listing.reduce((n, f) => n + f.size, 0);
   if (opts.dryRun || !session) {
     const endpoint = hubEndpoint();
-    io.say(`dry run: nothing is sent to ${endpoint}; ${plan.listing.length} files, ${formatBytes(totalBytes)} would go to ${repoUrl(endpoint, type, opts.repo)} (${opts.revision})`);
+    io.say(`dry run: nothing is sent to ${endpoint}; ${plan.listing.length} files, ${formatBytes(totalBytes)} would go to ${repoUrl(endpoint, type, opts.repo)} (${opts.revision}${opts.tag ? `, tagged ${opts.tag}` : ""})`);
     for (const f of plan.listing) io.say(`  ${f.lfs ? "lfs    " : "regular"}  ${formatBytes(f.size).padStart(10)}  ${f.path}`);
     io.say("(lfs/regular: the Hub's likely choice; on a real push it decides per file)");
     io.say("--- README.md ---");
@@ -117,6 +122,7 @@ async function finish(
     repo: opts.repo,
     files: plan.files,
     revision: opts.revision,
+    tag: opts.tag,
     message: opts.message ?? defaultMessage,
     private: opts.private,
     license: opts.license,

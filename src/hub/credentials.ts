@@ -35,6 +35,16 @@ export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The token from HF_TOKEN, else from the token file; a clear error when there is none. */
 export async function resolveHubCredentials(env: NodeJS.ProcessEnv = process.env): Promise<HubCredentials> {
+  const found = await findHubCredentials(env);
+  if (found) return found;
+  throw invalidInput(
+    `no Hugging Face token: set the environment variable HF_TOKEN to a write token (https://huggingface.co/settings/tokens), ` +
+      `or log in with \`huggingface-cli login\` (token file ${tokenFilePath(env)})`,
+  );
+}
+
+/** The token from HF_TOKEN, else from the token file, or undefined when neither has one (public repositories need none). */
+export async function findHubCredentials(env: NodeJS.ProcessEnv = process.env): Promise<HubCredentials | undefined> {
   const endpoint = hubEndpoint(env);
   const fromEnv = env.HF_TOKEN?.trim();
   if (fromEnv) return { token: fromEnv, tokenSource: "HF_TOKEN", endpoint };
@@ -47,13 +57,7 @@ export async function resolveHubCredentials(env: NodeJS.ProcessEnv = process.env
     if (code !== "ENOENT") throw invalidInput(`cannot read the Hugging Face token file ${file}: ${code ?? errorMessage(err)}`);
   }
   const token = text?.trim();
-  if (!token) {
-    throw invalidInput(
-      `no Hugging Face token: set the environment variable HF_TOKEN to a write token (https://huggingface.co/settings/tokens), ` +
-        `or log in with \`huggingface-cli login\` (token file ${file})`,
-    );
-  }
-  return { token, tokenSource: "token file", tokenFile: file, endpoint };
+  return token ? { token, tokenSource: "token file", tokenFile: file, endpoint } : undefined;
 }
 
 /** How to name the token's origin in a message. */

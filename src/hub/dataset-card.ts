@@ -14,6 +14,8 @@ export interface DatasetSplitFile {
 export interface DatasetCardParams {
   repo: string;
   splits: DatasetSplitFile[];
+  /** jsonl: `data/*.jsonl` and `images/`; imagefolder: `<split>/metadata.jsonl` beside the split's images. */
+  layout?: "jsonl" | "imagefolder";
   license?: string;
   /** Images uploaded under `images/` (0 without --images). */
   images: number;
@@ -63,6 +65,7 @@ export async function renderDatasetCard(params: DatasetCardParams): Promise<stri
       {
         config_name: "default",
         data_files: splitNames.map((split) => {
+          if (params.layout === "imagefolder") return { split, path: `${split}/**` };
           const paths = params.splits.filter((s) => s.split === split).map((s) => s.path);
           return { split, path: paths.length === 1 ? paths[0] : paths };
         }),
@@ -71,6 +74,17 @@ export async function renderDatasetCard(params: DatasetCardParams): Promise<stri
   };
   return renderCard(frontMatter, await body(params, splitNames, records));
 }
+
+const JSONL_LAYOUT =
+  "JSONL: each split is one file under `data/`, one record per line, exactly as `facial-r1 data validate` checks it; " +
+  "the dataset viewer shows the records' fields, with the image as its path.";
+
+const IMAGEFOLDER_LAYOUT = (images: number, bytes: string): string =>
+  `Image folder (pushed with \`--layout imagefolder\`): each split is a folder \`<split>/\` holding its images at the records' own ` +
+  `relative paths and a \`metadata.jsonl\` with one row per record. \`file_name\` names the record's (first) image relative to that folder, ` +
+  "so `datasets.load_dataset` and the Hub's viewer decode it into an `image` column and show the face; `image_paths` lists every image of " +
+  "the record, `meta_info` is kept as a JSON string, and a missing description is null. " +
+  `${images} image files (${bytes}).`;
 
 async function body(params: DatasetCardParams, splitNames: string[], records: number): Promise<string> {
   const ordered = [...params.splits].sort((a, b) => splitOrder(a.split, b.split));
@@ -91,8 +105,12 @@ async function body(params: DatasetCardParams, splitNames: string[], records: nu
   if (params.invalidRecords > 0) {
     parts.push(`Note: ${params.invalidRecords} lines failed validation (\`facial-r1 data validate\`) and were pushed as they are; they are not counted above.`);
   }
+  parts.push("## Layout");
+  parts.push(params.layout === "imagefolder" ? IMAGEFOLDER_LAYOUT(params.images, formatBytes(params.imageBytes)) : JSONL_LAYOUT);
   parts.push(
-    params.images > 0
+    params.layout === "imagefolder"
+      ? "Each row of a split's `metadata.jsonl` is one record (schema below) with `file_name` in place of `image`."
+      : params.images > 0
       ? `Images: ${params.images} files (${formatBytes(params.imageBytes)}) under \`images/\`; the records' \`image\` paths are relative to that folder.`
       : "Images are not part of this repository; the records' `image` paths are relative to the image folder of the source dataset.",
   );

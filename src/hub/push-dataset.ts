@@ -8,6 +8,7 @@ import { validateFiles } from "../data/validate.js";
 import { formatProblem, invalidInput, type Problem } from "../util/errors.js";
 import { likelyLfs } from "./card.js";
 import { renderDatasetCard, splitOrder, type DatasetSplitFile } from "./dataset-card.js";
+import { imageFolderSplit, indexImageReport } from "./imagefolder.js";
 import type { UploadFile } from "./upload.js";
 
 export interface DatasetPushParams {
@@ -17,12 +18,21 @@ export interface DatasetPushParams {
   /** Explicit `name=FILE` pairs. */
   splits?: string[];
   imagesDir?: string;
+  /**
+   * `jsonl` (default): the JSONL files under `data/` and the images under `images/`;
+   * `imagefolder`: per split `<split>/metadata.jsonl` next to its images, which the Hub's
+   * dataset viewer shows as pictures (needs `imagesDir`).
+   */
+  layout?: DatasetLayout;
   license?: string;
   allowInvalid?: boolean;
   progress?: boolean;
   /** Warnings and the problems of records pushed with --allow-invalid. */
   onProblem?: (problem: Problem) => void;
 }
+
+export const DATASET_LAYOUTS = ["jsonl", "imagefolder"] as const;
+export type DatasetLayout = (typeof DATASET_LAYOUTS)[number];
 
 export interface PlannedFile {
   path: string;
@@ -86,6 +96,8 @@ function assignSplits(params: DatasetPushParams): { split: string; file: string 
  */
 export async function planDatasetPush(params: DatasetPushParams): Promise<DatasetPushPlan> {
   const assigned = assignSplits(params);
+  const layout = params.layout ?? "jsonl";
+  if (layout === "imagefolder") checkImageFolderSplits(params, assigned);
   const files = assigned.map((a) => a.file);
   const problems: Problem[] = [];
   let errorCount = 0;
@@ -117,20 +129,34 @@ export async function planDatasetPush(params: DatasetPushParams): Promise<Datase
     }
 
     const stats = await collectStats(files, { progress: params.progress });
-    const splitFiles: DatasetSplitFile[] = assigned.map((a, i) => ({ split: a.split, path: `data/${basename(a.file)}`, stats: stats[i] }));
+    const splitFiles: DatasetSplitFile[] = assigned.map((a, i) => ({ split: a.split, path: layout === "imagefolder" ? `${a.split}/metadata.jsonl` : `data/${basename(a.file)}`, stats: stats[i] }));
 
     const upload: UploadFile[] = [];
     const listing: PlannedFile[] = [];
-    for (const s of splitFiles) {
+    let imageBytes = 0;
+    let images = 0;
+    if (layout === "imagefolder") {
+      const checked = await indexImageReport(imageReportPath!);
+      for (const a of assigned) {
+        const split = await imageFolderSplit({ split: a.split, file: a.file, imagesDir: params.imagesDir!, checked: checked.get(a.file) ?? new Map() });
+        upload.push(split.metadata);
+        listing.push({ path: split.metadata.path, size: split.metadata.size, lfs: likelyLfs(split.metadata.path, split.metadata.size), kind: "data" });
+        for (const image of split.images) {
+          upload.push(image);
+          listing.push({ path: image.path, size: image.size, lfs: likelyLfs(image.path, image.size), kind: "image" });
+          imageBytes += image.size;
+          images++;
+        }
+      }
+    }
+    for (const s of layout === "jsonl" ? splitFiles : []) {
       const file = assigned[splitFiles.indexOf(s)].file;
       const size = (await stat(file)).size;
       upload.push({ path: s.path, size, localPath: file });
       listing.push({ path: s.path, size, lfs: likelyLfs(s.path, size), kind: "data" });
     }
 
-    let imageBytes = 0;
-    let images = 0;
-    if (params.imagesDir !== undefined && imageReportPath !== undefined) {
+    if (layout === "jsonl" && params.imagesDir !== undefined && imageReportPath !== undefined) {
       for (const image of await referencedImages(imageReportPath)) {
         const path = `images/${image.path}`;
         upload.push({ path, size: image.bytes, localPath: resolveInside(params.imagesDir, image.original) });
@@ -140,7 +166,7 @@ export async function planDatasetPush(params: DatasetPushParams): Promise<Datase
       }
     }
 
-    const card = await renderDatasetCard({ repo: params.repo, splits: splitFiles, license: params.license, images, imageBytes, invalidRecords: total.rejected });
+    const card = await renderDatasetCard({ repo: params.repo, splits: splitFiles, layout, license: params.license, images, imageBytes, invalidRecords: total.rejected });
     const cardSize = Buffer.byteLength(card);
     upload.unshift({ path: "README.md", size: cardSize, content: card });
     listing.unshift({ path: "README.md", size: cardSize, lfs: false, kind: "card" });
@@ -155,6 +181,17 @@ export async function planDatasetPush(params: DatasetPushParams): Promise<Datase
     };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The image-folder layout needs the images, and one file per split (its folder holds one metadata.jsonl). */
+function checkImageFolderSplits(params: DatasetPushParams, assigned: { split: string; file: string }[]): void {
+  if (params.imagesDir === undefined) throw invalidInput("--layout imagefolder needs --images: the images are part of that layout");
+  const seen = new Map<string, string>();
+  for (const a of assigned) {
+    const other = seen.get(a.split);
+    if (other !== undefined) throw invalidInput(`--layout imagefolder takes one file per split; ${other} and ${a.file} are both ${a.split} (merge them first: facial-r1 data merge)`);
+    seen.set(a.split, a.file);
   }
 }
 

@@ -23,6 +23,8 @@ export interface PushParams {
   repo: string;
   files: UploadFile[];
   revision?: string;
+  /** Tag the branch's head with this name after the push (an existing tag at that commit is fine). */
+  tag?: string;
   message: string;
   private?: boolean;
   license?: string;
@@ -40,6 +42,9 @@ export interface PushSummary {
   /** The branch did not exist and was created from the default branch. */
   branch_created: boolean;
   commit: string | null;
+  /** The tag of the pushed revision, when asked for, and whether this push created it. */
+  tag: string | null;
+  tag_created: boolean;
   files: number;
   lfs_files: number;
   regular_files: number;
@@ -71,7 +76,7 @@ const BRANCH_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * letters, digits, "-", "_", "." separated by "/", no "..", not ending in "." or ".lock", and
  * not under `refs/` (where the Hub keeps pull-request and conversion refs).
  */
-export function checkBranchName(branch: string): void {
+export function checkBranchName(branch: string, option = "--revision"): void {
   const parts = branch.split("/");
   const ok =
     branch.length > 0 &&
@@ -81,7 +86,7 @@ export function checkBranchName(branch: string): void {
     parts[0] !== "refs";
   if (!ok) {
     throw invalidInput(
-      `--revision must be a branch name: parts of letters, digits, "-", "_", "." separated by "/", ` +
+      `${option} must be a ${option === "--revision" ? "branch" : "ref"} name: parts of letters, digits, "-", "_", "." separated by "/", ` +
         `each starting with a letter or digit, no "..", not ending in "." or ".lock", not under refs/; got "${branch}"`,
     );
   }
@@ -204,24 +209,59 @@ export class HubSession {
       counters.unchangedBytes += f.size;
     }
     counters.progress.tick(unchanged.size);
+    let commit: string | null = null;
+    let regularFiles: UploadFile[] = [];
     if (changed.length === 0) {
-      counters.progress.finish();
       this.params.onMessage?.(`nothing changed on ${params.repo} (${revision}): no commit made`);
-      return this.summary(params, revision, created, branchCreated, null, counters, []);
+    } else {
+      try {
+        commit = await this.commit(params, revision, changed);
+      } catch (err) {
+        counters.progress.finish();
+        throw transport.explain(err, `pushing to ${params.repo}`);
+      }
+      regularFiles = changed.filter((f) => !counters.lfsPaths.has(f.path));
+      // Small files travel inside the commit: done when it is.
+      counters.progress.tick(regularFiles.length);
     }
-
-    let commit: string | null;
-    try {
-      commit = await this.commit(params, revision, changed);
-    } catch (err) {
-      counters.progress.finish();
-      throw transport.explain(err, `pushing to ${params.repo}`);
-    }
-    const regularFiles = changed.filter((f) => !counters.lfsPaths.has(f.path));
-    // Small files travel inside the commit: done when it is.
-    counters.progress.tick(regularFiles.length);
     counters.progress.finish();
-    return this.summary(params, revision, created, branchCreated, commit, counters, regularFiles);
+    const tagCreated = params.tag !== undefined && (await this.createTag(params, revision, params.tag));
+    return this.summary(params, revision, created, branchCreated, commit, counters, regularFiles, tagCreated);
+  }
+
+  /**
+   * Tags the head of `revision` (the Hub's `POST .../tag/{revision}`, as huggingface_hub's
+   * create_tag sends it); false when the tag exists already at that commit (a push run again),
+   * an error when it names another commit.
+   */
+  private async createTag(params: PushParams, revision: string, tag: string): Promise<boolean> {
+    const { credentials } = this.params;
+    const base = `${credentials.endpoint}/api/${params.type}s/${params.repo}`;
+    const headers = { Authorization: `Bearer ${credentials.token}`, "Content-Type": "application/json" };
+    const response = await this.transport.fetch(`${base}/tag/${encodeURIComponent(revision)}`, { method: "POST", headers, body: JSON.stringify({ tag, message: params.message }) });
+    if (response.ok) {
+      await response.body?.cancel();
+      this.params.onMessage?.(`tagged the head of ${revision} as ${tag}`);
+      return true;
+    }
+    const text = await response.text();
+    const doing = `tagging ${params.repo} ${revision} as ${tag}`;
+    if (response.status !== 409) throw this.transport.explain({ statusCode: response.status, message: text }, doing);
+    // 409: the name is taken. Fine only when it is this tag, at this commit.
+    const refs = await this.refs(params);
+    const existing = refs.tags.find((t) => t.name === tag);
+    if (!existing) throw this.transport.explain({ statusCode: 409, message: text }, doing);
+    const head = refs.branches.find((b) => b.name === revision)?.targetCommit;
+    if (existing.targetCommit !== head) throw new FacialR1Error("failure", `tag ${tag} of ${params.repo} already names commit ${existing.targetCommit}, not the head of ${revision} (${head}); choose another tag`);
+    return false;
+  }
+
+  /** The repository's branches and tags with their commits (the Hub's `GET .../refs`). */
+  private async refs(params: PushParams): Promise<{ branches: GitRef[]; tags: GitRef[] }> {
+    const { credentials } = this.params;
+    const response = await this.transport.fetch(`${credentials.endpoint}/api/${params.type}s/${params.repo}/refs`, { headers: { Authorization: `Bearer ${credentials.token}` } });
+    if (!response.ok) throw this.transport.explain({ statusCode: response.status, message: await response.text() }, `listing the branches and tags of ${params.repo}`);
+    return (await response.json()) as { branches: GitRef[]; tags: GitRef[] };
   }
 
   /** One commit of the changed files through @huggingface/hub with plain LFS (no Xet). */
@@ -270,7 +310,16 @@ export class HubSession {
     return true;
   }
 
-  private summary(params: PushParams, revision: string, created: boolean, branchCreated: boolean, commit: string | null, counters: PushCounters, regularFiles: UploadFile[]): PushSummary {
+  private summary(
+    params: PushParams,
+    revision: string,
+    created: boolean,
+    branchCreated: boolean,
+    commit: string | null,
+    counters: PushCounters,
+    regularFiles: UploadFile[],
+    tagCreated: boolean,
+  ): PushSummary {
     return {
       repo: params.repo,
       type: params.type,
@@ -280,6 +329,8 @@ export class HubSession {
       created,
       branch_created: branchCreated,
       commit,
+      tag: params.tag ?? null,
+      tag_created: tagCreated,
       files: params.files.length,
       lfs_files: counters.lfsPaths.size,
       regular_files: regularFiles.length,
@@ -330,6 +381,11 @@ export class HubSession {
     }
     return same;
   }
+}
+
+interface GitRef {
+  name: string;
+  targetCommit: string;
 }
 
 const PATHS_INFO_CHUNK = 500;

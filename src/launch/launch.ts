@@ -7,7 +7,8 @@ import { shellQuote } from "../trainer/shell.js";
 import { saveRun } from "../runs/registry.js";
 import { lastLine, LocalExecutor, SshExecutor, type Executor } from "./executor.js";
 import { ProcessBackend } from "./process-backend.js";
-import { SlurmBackend } from "./slurm.js";
+import { SlurmBackend, slurmJobName } from "./slurm.js";
+import { JOB_PID } from "./job-files.js";
 import { isFinished, SlurmOptionsSchema, type LaunchBackend, type LaunchConfig, type RunRecord, type RunStatus } from "./types.js";
 
 /** What `launch` needs to know about a planned bundle, read from its manifest.json. */
@@ -68,13 +69,16 @@ function slurmTasksPerNode(): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-/** Copies the bundle where it will run (remote backends), submits it and registers the run. */
-export async function launchBundle(params: { bundle: BundleInfo; config: LaunchConfig; runId?: string }): Promise<RunRecord> {
-  const { bundle, config } = params;
-  const id = params.runId ?? newRunId(bundle.name);
-  const remote = config.backend === "ssh" ? config.ssh : config.backend === "slurm" ? config.slurm?.login : undefined;
+/** Where a launch config sends a bundle's run: the remote host that holds its directory, if any. */
+function remoteOf(config: LaunchConfig) {
+  return config.backend === "ssh" ? config.ssh : config.backend === "slurm" ? config.slurm?.login : undefined;
+}
+
+/** The registry record of a run of `bundle` under `config`, before it is submitted. */
+export function newRunRecord(bundle: BundleInfo, config: LaunchConfig, id: string): RunRecord {
+  const remote = remoteOf(config);
   if (config.backend === "ssh" && !config.ssh) throw invalidInput("--backend ssh needs ssh settings: host and workdir (flags or launch config)", { field: "ssh" });
-  let record: RunRecord = {
+  return {
     id,
     backend: config.backend,
     bundle: bundle.dir,
@@ -85,10 +89,38 @@ export async function launchBundle(params: { bundle: BundleInfo; config: LaunchC
     ssh: config.backend === "ssh" ? config.ssh : undefined,
     slurm: config.backend === "slurm" ? { ...SlurmOptionsSchema.parse(config.slurm ?? {}), jobId: "" } : undefined,
   };
+}
+
+/** Copies the bundle where it will run (remote backends), submits it and registers the run. */
+export async function launchBundle(params: { bundle: BundleInfo; config: LaunchConfig; runId?: string }): Promise<RunRecord> {
+  const { bundle, config } = params;
+  let record = newRunRecord(bundle, config, params.runId ?? newRunId(bundle.name));
+  const remote = remoteOf(config);
   if (remote) await placeRemoteBundle({ executor: executorFor(record), bundle, remoteRoot: remote.workdir, workdir: record.workdir });
   record = await backendFor(record).submit(record, config.setup);
   await saveRun(record);
   return record;
+}
+
+/**
+ * A run that was submitted under `record.id` but never registered (the launching process died
+ * between the two): found by the pid file its job wrapper writes, or by its Slurm job name.
+ * Registered and returned when found; undefined when the job never started.
+ */
+export async function recoverSubmittedRun(record: RunRecord): Promise<RunRecord | undefined> {
+  const executor = executorFor(record);
+  let found: RunRecord | undefined;
+  if (record.backend === "slurm") {
+    const result = await executor.exec(`squeue --states=all -h -n ${shellQuote(slurmJobName(record.id))} -o %i`);
+    const jobId = result.stdout.trim().split("\n")[0];
+    if (result.code === 0 && /^\d+$/.test(jobId)) found = { ...record, slurm: { ...record.slurm!, jobId } };
+  } else {
+    const result = await executor.exec(`cat ${shellQuote(`${record.workdir}/${JOB_PID}`)} 2>/dev/null`);
+    const pid = Number(result.stdout.trim());
+    if (result.code === 0 && Number.isInteger(pid) && pid > 0) found = { ...record, pid };
+  }
+  if (found) await saveRun(found);
+  return found;
 }
 
 /**

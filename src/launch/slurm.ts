@@ -22,7 +22,7 @@ export function renderSbatchScript(params: {
   const { slurm } = params;
   const tasksPerNode = params.tasksPerNode ?? 1;
   const directives = [
-    `--job-name=${`facial-r1-${params.runId}`.slice(0, 64)}`,
+    `--job-name=${slurmJobName(params.runId)}`,
     `--nodes=${slurm.nodes}`,
     `--ntasks-per-node=${tasksPerNode}`,
     `--chdir=${params.workdir}`,
@@ -163,4 +163,9 @@ function requireJobId(record: RunRecord): string {
   const jobId = record.slurm?.jobId;
   if (!jobId) throw invalidInput(`run ${record.id} has no Slurm job id`);
   return jobId;
+}
+
+/** The Slurm job name of a run: how a run submitted but never registered is found again. */
+export function slurmJobName(runId: string): string {
+  return `facial-r1-${runId}`.slice(0, 64);
 }

@@ -115,13 +115,13 @@ function issueProblems(
   return [{ file, ...at(node?.range?.[0]), field: formatPath(path) || undefined, message }];
 }
 
-function nodeAt(doc: Document, path: readonly PropertyKey[]): YamlNode | undefined {
+export function nodeAt(doc: Document, path: readonly PropertyKey[]): YamlNode | undefined {
   if (path.length === 0) return doc.contents ?? undefined;
   const node = doc.getIn(path as unknown[], true);
   return node && typeof node === "object" && "range" in node ? (node as YamlNode) : undefined;
 }
 
-function keyNodeAt(doc: Document, path: readonly PropertyKey[], key: string): YamlNode | undefined {
+export function keyNodeAt(doc: Document, path: readonly PropertyKey[], key: string): YamlNode | undefined {
   const map = nodeAt(doc, path);
   if (!isMap(map)) return undefined;
   for (const pair of map.items) {

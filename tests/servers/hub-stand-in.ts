@@ -2,8 +2,11 @@
  * A stand-in for the hosted Hugging Face Hub, for tests and benchmarks: `node:http` on
  * 127.0.0.1 speaking the endpoints @huggingface/hub uses to push and read repositories
  * (whoami-v2, repos/create, repo info, revision, preupload, the LFS batch with "basic"
- * transfer and signed PUT URLs, NDJSON commits, tree listings with Link paging, paths-info,
- * resolve with Range). Repositories live in memory. Every API request must carry
+ * transfer and signed PUT URLs, NDJSON commits, branches and tags, tree listings with Link
+ * paging, paths-info, and resolve as the download functions read it: a `Range: bytes=0-0` probe
+ * answered 206 with `Content-Range`, `ETag`, `X-Repo-Commit` and, for LFS files,
+ * `X-Linked-Etag` / `X-Linked-Size`; HEAD alike). Every revision (a branch, a tag, or the sha of
+ * any commit) can be read. Repositories live in memory. Every API request must carry
  * `Authorization: Bearer <token>` with the configured token (the LFS PUT URLs are signed
  * instead, as S3 URLs are). Faults can be injected on commits and LFS PUTs.
  */
@@ -44,6 +47,14 @@ interface Entry {
   /** Content of a regular file. */
   content?: Buffer;
   oid: string;
+  /** The commit that last changed the file (paths-info and tree with expand). */
+  lastCommit: { id: string; title: string; date: string };
+}
+
+/** The files of a commit. */
+interface Snapshot {
+  sha: string;
+  files: Map<string, Entry>;
 }
 
 interface Repo {
@@ -51,7 +62,10 @@ interface Repo {
   id: string;
   private: boolean;
   license?: string;
-  branches: Map<string, { sha: string; files: Map<string, Entry> }>;
+  branches: Map<string, Snapshot>;
+  tags: Map<string, string>;
+  /** Every commit's files, by sha: any commit can be read as a revision. */
+  snapshots: Map<string, Snapshot>;
   commits: { sha: string; title: string }[];
 }
 
@@ -155,6 +169,8 @@ export class HubStandIn {
       if (!action && method === "GET") return send(res, 200, { id: repo.id, private: repo.private, sha: repo.branches.get("main")?.sha });
       if (action === "revision" && method === "GET") return this.revision(res, repo, rest);
       if (action === "branch" && method === "POST") return this.createBranch(req, res, repo, rest);
+      if (action === "tag" && method === "POST") return this.createTag(req, res, repo, rest);
+      if (action === "refs" && method === "GET") return this.refs(res, repo);
       if (action === "preupload" && method === "POST") return this.preupload(req, res, repo, rest);
       if (action === "commit" && method === "POST") return this.commit(req, res, repo, rest);
       if (action === "tree" && method === "GET") return this.tree(res, repo, rawRest, url);
@@ -167,7 +183,7 @@ export class HubStandIn {
       return this.batch(req, res);
     }
     m = /^\/(datasets\/|spaces\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(raw);
-    if (m && method === "GET") {
+    if (m && (method === "GET" || method === "HEAD")) {
       const repo = this.repos.get(`${m[1] ? m[1].slice(0, -2) : "model"}/${decodeURIComponent(m[2])}`);
       return this.resolveFile(req, res, repo, decodeURIComponent(m[3]), decodeURIComponent(m[4]));
     }
@@ -181,14 +197,16 @@ export class HubStandIn {
     const id = `${body.organization ?? this.options.user ?? "tester"}/${body.name}`;
     const key = `${type}/${id}`;
     if (this.repos.has(key)) return send(res, 409, { error: "You already created this repo", url: this.repoUrl(type, id) });
-    const sha = gitSha(`init ${key}`);
+    const initial: Snapshot = { sha: gitSha(`init ${key}`), files: new Map() };
     this.repos.set(key, {
       type,
       id,
       private: body.private ?? body.visibility === "private",
       license: body.license,
-      branches: new Map([["main", { sha, files: new Map() }]]),
-      commits: [{ sha, title: "initial commit" }],
+      branches: new Map([["main", initial]]),
+      tags: new Map(),
+      snapshots: new Map([[initial.sha, initial]]),
+      commits: [{ sha: initial.sha, title: "initial commit" }],
     });
     send(res, 200, { url: this.repoUrl(type, id), id });
   }
@@ -197,8 +215,14 @@ export class HubStandIn {
     return `${this.url}/${type === "model" ? "" : `${type}s/`}${id}`;
   }
 
+  /** A branch, a tag, or a commit sha. */
+  private snapshotOf(repo: Repo, rev: string): Snapshot | undefined {
+    const tagged = repo.tags.get(rev);
+    return repo.branches.get(rev) ?? (tagged ? repo.snapshots.get(tagged) : undefined) ?? repo.snapshots.get(rev);
+  }
+
   private revision(res: ServerResponse, repo: Repo, rev: string): void {
-    const branch = repo.branches.get(rev);
+    const branch = this.snapshotOf(repo, rev);
     if (!branch) return send(res, 404, { error: "Invalid rev id" }, { "X-Error-Code": "RevisionNotFound" });
     send(res, 200, { id: repo.id, sha: branch.sha, private: repo.private, lastModified: new Date().toISOString(), siblings: [...branch.files.keys()].map((rfilename) => ({ rfilename })) });
   }
@@ -219,14 +243,38 @@ export class HubStandIn {
     if (existing && !body.overwrite) return send(res, 409, { error: `Reference already exists: refs/heads/${name}` });
     if (existing && body.startingPoint === undefined && !body.emptyBranch) return send(res, 200, {});
     if (body.emptyBranch) {
-      repo.branches.set(name, { sha: gitSha(`empty ${name} ${Date.now()} ${Math.random()}`), files: new Map() });
+      const empty: Snapshot = { sha: gitSha(`empty ${name} ${Date.now()} ${Math.random()}`), files: new Map() };
+      repo.branches.set(name, empty);
+      repo.snapshots.set(empty.sha, empty);
       return send(res, 200, {});
     }
     const from = body.startingPoint ?? "main";
-    const start = repo.branches.get(from) ?? [...repo.branches.values()].find((b) => b.sha === from);
+    const start = this.snapshotOf(repo, from);
     if (!start) return send(res, 404, { error: `Invalid rev id: ${from}` }, { "X-Error-Code": "RevisionNotFound" });
     repo.branches.set(name, { sha: start.sha, files: new Map(start.files) });
     send(res, 200, {});
+  }
+
+  /**
+   * `POST .../tag/{revision}` with `{tag, message?}` (what huggingface_hub's create_tag sends):
+   * a tag at the head of the revision; 409 when the tag exists.
+   */
+  private async createTag(req: IncomingMessage, res: ServerResponse, repo: Repo, revision: string): Promise<void> {
+    const body = JSON.parse((await readBody(req)).toString() || "{}") as { tag?: string };
+    const target = this.snapshotOf(repo, revision);
+    if (!target) return send(res, 404, { error: `Invalid rev id: ${revision}` }, { "X-Error-Code": "RevisionNotFound" });
+    if (!body.tag || !/^[\w.-]+(\/[\w.-]+)*$/.test(body.tag)) return send(res, 400, { error: `Invalid tag name: ${body.tag}` });
+    if (repo.tags.has(body.tag)) return send(res, 409, { error: `Tag already exists: ${body.tag}` });
+    if (repo.branches.has(body.tag)) return send(res, 409, { error: `A branch is named ${body.tag} already` });
+    repo.tags.set(body.tag, target.sha);
+    send(res, 200, {});
+  }
+
+  /** `GET .../refs`: branches and tags with the commits they name (huggingface_hub's list_repo_refs). */
+  private refs(res: ServerResponse, repo: Repo): void {
+    const branches = [...repo.branches].map(([name, b]) => ({ name, ref: `refs/heads/${name}`, targetCommit: b.sha }));
+    const tags = [...repo.tags].map(([name, sha]) => ({ name, ref: `refs/tags/${name}`, targetCommit: sha }));
+    send(res, 200, { branches, tags, converts: [] });
   }
 
   private async preupload(req: IncomingMessage, res: ServerResponse, repo: Repo, branchName: string): Promise<void> {
@@ -334,25 +382,27 @@ export class HubStandIn {
     const parent = header.value.parentCommit;
     if (typeof parent === "string" && parent !== branch.sha) return send(res, 412, { error: "A commit has happened since. Please refresh and try again." });
     const files = new Map(branch.files);
+    const sha = gitSha(`${branch.sha}\n${text}\n${Date.now()}\n${Math.random()}`);
+    const lastCommit = { id: sha, title: String(header.value.summary ?? ""), date: new Date().toISOString() };
     for (const { key, value } of lines.slice(1)) {
       const path = String(value.path);
       if (key === "file") {
         const content = Buffer.from(String(value.content), value.encoding === "base64" ? "base64" : "utf8");
-        files.set(path, { size: content.length, content, oid: gitBlobSha(content) });
+        files.set(path, { size: content.length, content, oid: gitBlobSha(content), lastCommit });
       } else if (key === "lfsFile") {
         const oid = String(value.oid);
         const object = this.objects.get(oid);
         if (!object) return send(res, 422, { error: `LFS object ${oid} of ${path} was never uploaded` });
         const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${object.length}\n`);
-        files.set(path, { size: object.length, lfsOid: oid, oid: gitBlobSha(pointer) });
+        files.set(path, { size: object.length, lfsOid: oid, oid: gitBlobSha(pointer), lastCommit });
       } else if (key === "deletedFile") {
         files.delete(path);
       } else {
         return send(res, 400, { error: `unknown key ${key}` });
       }
     }
-    const sha = gitSha(`${branch.sha}\n${text}\n${Date.now()}\n${Math.random()}`);
     repo.branches.set(branchName, { sha, files });
+    repo.snapshots.set(sha, { sha, files });
     repo.commits.push({ sha, title: String(header.value.summary ?? "") });
     this.commits++;
     send(res, 200, { success: true, commitOid: sha, commitUrl: `${this.repoUrl(repo.type, repo.id)}/commit/${sha}` });
@@ -360,11 +410,11 @@ export class HubStandIn {
 
   private tree(res: ServerResponse, repo: Repo, rawRest: string, url: URL): void {
     const [rev, ...prefixParts] = rawRest.split("/").map((part) => decodeURIComponent(part));
-    const branch = repo.branches.get(rev);
+    const branch = this.snapshotOf(repo, rev);
     if (!branch) return send(res, 404, { error: "Invalid rev id" }, { "X-Error-Code": "RevisionNotFound" });
     const prefix = prefixParts.join("/");
     const recursive = url.searchParams.get("recursive") === "true";
-    const entries = treeEntries(branch.files, prefix, recursive);
+    const entries = treeEntries(branch.files, prefix, recursive, url.searchParams.get("expand") === "true");
     const pageSize = this.options.pageSize ?? 50;
     const cursor = Number(url.searchParams.get("cursor") ?? 0);
     const page = entries.slice(cursor, cursor + pageSize);
@@ -378,13 +428,13 @@ export class HubStandIn {
   }
 
   private async pathsInfo(req: IncomingMessage, res: ServerResponse, repo: Repo, rev: string): Promise<void> {
-    const body = JSON.parse((await readBody(req)).toString()) as { paths: string[] };
-    const branch = repo.branches.get(rev);
+    const body = JSON.parse((await readBody(req)).toString()) as { paths: string[]; expand?: boolean };
+    const branch = this.snapshotOf(repo, rev);
     if (!branch) return send(res, 404, { error: "Invalid rev id" });
     const out = [];
     for (const path of body.paths) {
       const entry = branch.files.get(path);
-      if (entry) out.push(fileEntry(path, entry));
+      if (entry) out.push(fileEntry(path, entry, body.expand === true));
     }
     send(res, 200, out);
   }
@@ -392,20 +442,31 @@ export class HubStandIn {
   private async resolveFile(req: IncomingMessage, res: ServerResponse, repo: Repo | undefined, rev: string, path: string): Promise<void> {
     await drain(req);
     if (!repo) return send(res, 404, { error: "Repository not found" }, { "X-Error-Code": "RepoNotFound" });
-    const entry = repo.branches.get(rev)?.files.get(path);
-    if (!entry) return send(res, 404, { error: "Entry not found" }, { "X-Error-Code": "EntryNotFound" });
+    const snapshot = this.snapshotOf(repo, rev);
+    if (!snapshot) return send(res, 404, { error: `Invalid rev id: ${rev}` }, { "X-Error-Code": "RevisionNotFound" });
+    const entry = snapshot.files.get(path);
+    if (!entry) return send(res, 404, { error: "Entry not found" }, { "X-Error-Code": "EntryNotFound", "X-Repo-Commit": snapshot.sha });
     const data = entry.lfsOid ? this.objects.get(entry.lfsOid)! : entry.content!;
-    const etag = `"${entry.lfsOid ?? entry.oid}"`;
+    // As the Hub: ETag is the git blob id; an LFS file also names its content hash and size.
+    const headers: Record<string, string> = {
+      ETag: `"${entry.oid}"`,
+      "X-Repo-Commit": snapshot.sha,
+      "Accept-Ranges": "bytes",
+      "Content-Type": "application/octet-stream",
+      ...(entry.lfsOid ? { "X-Linked-Etag": `"${entry.lfsOid}"`, "X-Linked-Size": String(data.length) } : {}),
+    };
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
-    if (range) {
+    let status = 200;
+    let body = data;
+    if (range && data.length > 0) {
       const start = Number(range[1]);
       const end = Math.min(range[2] ? Number(range[2]) : data.length - 1, data.length - 1);
-      res.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${data.length}`, "Content-Length": String(end - start + 1), ETag: etag, "Content-Type": "application/octet-stream" });
-      res.end(data.subarray(start, end + 1));
-      return;
+      status = 206;
+      headers["Content-Range"] = `bytes ${start}-${end}/${data.length}`;
+      body = data.subarray(start, end + 1);
     }
-    res.writeHead(200, { "Content-Length": String(data.length), ETag: etag, "Content-Type": "application/octet-stream" });
-    res.end(data);
+    res.writeHead(status, { ...headers, "Content-Length": String(body.length) });
+    res.end(req.method === "HEAD" ? undefined : body);
   }
 
   /** Answers with the injected failure while the fault has calls left. */
@@ -423,7 +484,7 @@ export class HubStandIn {
   }
 }
 
-function treeEntries(files: Map<string, Entry>, prefix: string, recursive: boolean): object[] {
+function treeEntries(files: Map<string, Entry>, prefix: string, recursive: boolean, expand: boolean): object[] {
   const base = prefix ? `${prefix}/` : "";
   const dirs = new Set<string>();
   const out: object[] = [];
@@ -432,14 +493,21 @@ function treeEntries(files: Map<string, Entry>, prefix: string, recursive: boole
     const rest = path.slice(base.length);
     const parts = rest.split("/");
     for (let i = 1; i < parts.length && (recursive || i === 1); i++) dirs.add(base + parts.slice(0, i).join("/"));
-    if (recursive || parts.length === 1) out.push(fileEntry(path, files.get(path)!));
+    if (recursive || parts.length === 1) out.push(fileEntry(path, files.get(path)!, expand));
   }
   for (const dir of dirs) out.push({ type: "directory", path: dir, oid: gitSha(dir), size: 0 });
   return out;
 }
 
-function fileEntry(path: string, entry: Entry): object {
-  return { type: "file", path, oid: entry.oid, size: entry.size, ...(entry.lfsOid ? { lfs: { oid: entry.lfsOid, size: entry.size, pointerSize: 130 } } : {}) };
+function fileEntry(path: string, entry: Entry, expand = false): object {
+  return {
+    type: "file",
+    path,
+    oid: entry.oid,
+    size: entry.size,
+    ...(entry.lfsOid ? { lfs: { oid: entry.lfsOid, size: entry.size, pointerSize: 130 } } : {}),
+    ...(expand ? { lastCommit: entry.lastCommit } : {}),
+  };
 }
 
 function gitBlobSha(content: Buffer): string {

@@ -91,6 +91,10 @@ export interface StandInOptions {
    * batch lines so far (1-based), besides the `judge:batch-error` marker.
    */
   batchLineError?: (item: string, line: number) => boolean;
+  /** Port on 127.0.0.1 (default: any free one). */
+  port?: number;
+  /** Called with every chat request as it arrives (before faults), e.g. to log it. */
+  onChat?: (request: ChatRequest) => void;
 }
 
 export interface StandInStats {
@@ -205,6 +209,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
 
   const chat = async (request: ChatRequest, res: ServerResponse, req: IncomingMessage, arrived: number): Promise<void> => {
     stats.chatRequests++;
+    options.onChat?.(request);
     if (standIn.keepBodies) stats.bodies.push(request);
     if (options.models && !options.models.includes(request.model)) {
       return sendJson(res, 404, { error: { message: `The model '${request.model}' does not exist`, code: "model_not_found" } });
@@ -344,7 +349,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   standIn.url = `http://127.0.0.1:${port}/v1`;
   standIn.close = () =>
@@ -355,7 +360,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
   return standIn;
 }
 
-interface ChatRequest {
+export interface ChatRequest {
   model: string;
   messages: { role: string; content: string | { type: string; text?: string; image_url?: { url: string } }[] }[];
   response_format?: { type: string };
@@ -371,7 +376,7 @@ function messageText(message: ChatRequest["messages"][number]): string {
   return typeof message.content === "string" ? message.content : message.content.filter((p) => p.type === "text").map((p) => p.text ?? "").join("\n");
 }
 
-function isSynthesisRequest(request: ChatRequest): boolean {
+export function isSynthesisRequest(request: ChatRequest): boolean {
   const first = request.messages[0];
   return request.response_format === undefined && first?.role === "user" && messageText(first).includes(GROUND_TRUTH_HEADER);
 }
