@@ -4,7 +4,10 @@ import { existsSync } from "node:fs";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cli, planBundle, runIdOf, scratch, standInTrainer } from "./fixture.js";
-import { infraEnv } from "../helpers/infra.js";
+import { hasPrograms } from "../helpers/infra.js";
+
+// The local backend needs no service (no sshd, no Slurm): only these programs, for the job and for pull.
+const LOCAL_PROGRAMS = ["bash", "setsid", "rsync", "python3"];
 
 describe("local backend", () => {
   let dir: string;
@@ -19,7 +22,7 @@ describe("local backend", () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("runs the planned bundle to success and pulls metrics, charts and the checkpoint back", async (t) => {
-    if (!infraEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS)) return;
     const home = join(dir, "home-ok");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"]);
     const id = runIdOf(launched);
@@ -61,7 +64,7 @@ describe("local backend", () => {
   });
 
   it("reports a failed run with its exit code and the log's last lines", async (t) => {
-    if (!infraEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS)) return;
     const home = join(dir, "home-fail");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"], { STANDIN_FAIL_AT_STEP: "2" });
     assert.equal(launched.code, 1);
@@ -74,7 +77,7 @@ describe("local backend", () => {
   });
 
   it("cancels a running job and its whole process group", async (t) => {
-    if (!infraEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS)) return;
     const home = join(dir, "home-cancel");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "running", "--json"], { STANDIN_STEP_SECONDS: "30" });
     const { id, pid } = JSON.parse(launched.stdout);
