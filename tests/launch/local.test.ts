@@ -59,6 +59,11 @@ describe("local backend", () => {
     assert.deepEqual(again.checkpoints.map((c: { action: string }) => c.action), ["already-pulled"]);
     assert.equal((await stat(weights)).mtimeMs, before.mtimeMs);
 
+    const shown = await cli(home, ["runs", "show", id]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout, "", "without --json nothing goes to stdout");
+    assert.doesNotMatch(shown.stderr, /^\{/m, "the record is described, not dumped as JSON");
+    assert.match(shown.stderr, /succeeded/);
     const listed = await cli(home, ["runs", "list", "--json"]);
     assert.deepEqual(JSON.parse(listed.stdout).map((r: { id: string }) => r.id), [id]);
   });
