@@ -119,12 +119,13 @@ export function registerConvertCommands(data: Command): void {
     .argument("<files...>", "JSONL files, in priority order (the first record of an id wins)")
     .requiredOption("--out <file>", "output JSONL")
     .option("--rejects <file>", "where unreadable lines and conflicting duplicates go (default <out>.rejects.jsonl)")
+    .option("--allow-empty", "write empty outputs when no valid record is read (otherwise exit 2, leaving existing outputs unchanged)")
     .option("--json", "print the summary as JSON on stdout")
     .action(
-      action(async (files: string[], flags: { out: string; rejects?: string; json?: boolean }) => {
+      action(async (files: string[], flags: { out: string; rejects?: string; allowEmpty?: boolean; json?: boolean }) => {
         const { mergeJsonl } = await import("../data/merge.js");
         const problems = problemPrinter();
-        const summary = await mergeJsonl({ files, out: flags.out, rejects: flags.rejects, onProblem: problems.print });
+        const summary = await mergeJsonl({ files, out: flags.out, rejects: flags.rejects, allowEmpty: flags.allowEmpty, onProblem: problems.print });
         problems.finish(summary.rejects);
         say(
           `merge: read ${summary.read} = written ${summary.written} + identical duplicates ${summary.duplicates} + conflicts ${summary.conflicts} + rejected ${summary.rejected}`,
@@ -142,12 +143,13 @@ export function registerConvertCommands(data: Command): void {
     .requiredOption("--per-label <n>", "records per label")
     .option("--seed <s>", `random seed (default ${DEFAULT_SAMPLE_SEED})`)
     .requiredOption("--out <file>", "output JSONL")
+    .option("--allow-empty", "write empty outputs when no valid record is read (otherwise exit 2, leaving existing outputs unchanged)")
     .option("--json", "print the summary as JSON on stdout")
     .action(
-      action(async (file: string, flags: { perLabel: string; seed?: string; out: string; json?: boolean }) => {
+      action(async (file: string, flags: { perLabel: string; seed?: string; out: string; allowEmpty?: boolean; json?: boolean }) => {
         const { balancedSample } = await import("../data/balanced-sample.js");
         const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
-        const summary = await balancedSample({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, onProblem: sayProblem });
+        const summary = await balancedSample({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, allowEmpty: flags.allowEmpty, onProblem: sayProblem });
         for (const [label, counts] of Object.entries(summary.labels)) say(`${label}: kept ${counts.kept} of ${counts.seen}`);
         if (summary.short.length > 0) say(`warning: fewer than ${summary.per_label} records for ${summary.short.join(", ")} (all kept)`);
         say(`sample: read ${summary.read}, wrote ${summary.written} (unlabeled ${summary.unlabeled}, unreadable ${summary.rejected}) to ${summary.out}`);

@@ -14,9 +14,10 @@ export function registerPartitionCommands(data: Command): void {
     .option("--shards <k>", "exactly K shards")
     .option("--seed <s>", "seed of the random assignment (non-negative integer)", "42")
     .option("--stratify <field>", "balance shards by `labels` (first label) or a dotted field such as dataset")
+    .option("--allow-empty", "write empty outputs when no valid record is read (otherwise exit 2, leaving existing outputs unchanged)")
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
-      action(async (files: string[], opts: { out: string; shardSize?: string; shards?: string; seed: string; stratify?: string; json?: boolean }) => {
+      action(async (files: string[], opts: { out: string; shardSize?: string; shards?: string; seed: string; stratify?: string; allowEmpty?: boolean; json?: boolean }) => {
         const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
         const { shardFiles } = await import("../data/shard.js");
         const { describeShards } = await import("../data/partition-report.js");
@@ -28,6 +29,7 @@ export function registerPartitionCommands(data: Command): void {
           shards: parsePositiveInt("--shards", opts.shards),
           seed: parseSeed(opts.seed),
           stratify: opts.stratify === undefined ? undefined : parseFieldPath("--stratify", opts.stratify),
+          allowEmpty: opts.allowEmpty,
           onProblem: problems.report,
         });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
@@ -46,9 +48,10 @@ export function registerPartitionCommands(data: Command): void {
     .option("--folds <k>", "k-fold cross-validation: fold-N/train.jsonl and fold-N/test.jsonl for N = 1..k")
     .option("--group-by <field>", "keep records with the same value together, e.g. meta_info.subject (subject-exclusive)")
     .option("--seed <s>", "seed of the random assignment (non-negative integer)", "42")
+    .option("--allow-empty", "write empty outputs when no valid record is read (otherwise exit 2, leaving existing outputs unchanged)")
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
-      action(async (files: string[], opts: { out: string; ratios?: string; folds?: string; groupBy?: string; seed: string; json?: boolean }) => {
+      action(async (files: string[], opts: { out: string; ratios?: string; folds?: string; groupBy?: string; seed: string; allowEmpty?: boolean; json?: boolean }) => {
         const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
         const { parseRatios, splitFiles } = await import("../data/split.js");
         const { describeSplits } = await import("../data/partition-report.js");
@@ -60,6 +63,7 @@ export function registerPartitionCommands(data: Command): void {
           folds: parsePositiveInt("--folds", opts.folds),
           groupBy: opts.groupBy === undefined ? undefined : parseFieldPath("--group-by", opts.groupBy),
           seed: parseSeed(opts.seed),
+          allowEmpty: opts.allowEmpty,
           onProblem: problems.report,
         });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Counts, ValidationReport } from "../data/validate.js";
-import type { Problem } from "../util/errors.js";
+import { invalidInput, type Problem } from "../util/errors.js";
 import { action, printJson, say, sayProblem } from "./io.js";
 
 /** Problems printed one per line before the rest are only counted. */
@@ -41,18 +41,21 @@ export function registerValidationCommands(data: Command): void {
     .command("stats")
     .description("Write the per-file AU / label frequency map the Facial-R1 trainer reads (open_r1/configs/config.json)")
     .argument("<files...>", "JSONL files")
-    .requiredOption("--out <file>", "frequency map to write; merged into it when it exists")
+    .option("--out <file>", "frequency map to write; merged into it when it exists (needed unless --json)")
     .option("--json", "print the frequency map of these files as JSON on stdout")
     .action(
-      action(async (files: string[], opts: { out: string; json?: boolean }) => {
-        const { statsTable, toFrequencyMap, writeStatsReport } = await import("../data/stats.js");
+      action(async (files: string[], opts: { out?: string; json?: boolean }) => {
+        if (opts.out === undefined && !opts.json) throw invalidInput("give --out FILE (the map to write) or --json (print it), or both");
+        const { collectStats, statsTable, toFrequencyMap, writeStatsReport } = await import("../data/stats.js");
         const printer = problemPrinter();
-        const { stats, merged } = await writeStatsReport({ files, out: opts.out, onProblem: printer.print });
+        const { stats, merged } =
+          opts.out === undefined ? { stats: await collectStats(files, { onProblem: printer.print }), merged: false } : await writeStatsReport({ files, out: opts.out, onProblem: printer.print });
         printer.finish();
         say(statsTable(stats));
         const skipped = stats.reduce((n, s) => n + s.skipped, 0);
         const read = stats.reduce((n, s) => n + s.read, 0);
-        say(`read ${read} = counted ${read - skipped} + skipped ${skipped}; wrote ${opts.out}${merged ? " (merged)" : ""}`);
+        const wrote = opts.out === undefined ? "" : `; wrote ${opts.out}${merged ? " (merged)" : ""}`;
+        say(`read ${read} = counted ${read - skipped} + skipped ${skipped}${wrote}`);
         if (skipped > 0) say("skipped lines are not valid records; run `facial-r1 data validate` for details");
         if (opts.json) printJson(toFrequencyMap(stats));
         return skipped > 0 ? 1 : 0;

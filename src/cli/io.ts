@@ -1,4 +1,4 @@
-import { FacialR1Error, errorMessage, formatProblem, type Problem } from "../util/errors.js";
+import { FacialR1Error, describeSystemError, errorMessage, formatProblem, type Problem } from "../util/errors.js";
 
 /** Machine output: exactly one JSON document per call, on stdout. */
 export function printJson(value: unknown): void {
@@ -40,7 +40,7 @@ export function reportError(err: unknown): 1 | 2 {
     say(`error: ${err.toString()}`);
     return err.exitCode;
   }
-  say(`error: ${errorMessage(err)}`);
+  say(`error: ${describeSystemError(err) ?? errorMessage(err)}`);
   if (process.env.FACIAL_R1_DEBUG && err instanceof Error && err.stack) say(err.stack);
   return 1;
 }

@@ -175,7 +175,11 @@ export function registerLaunchCommands(program: Command): void {
         const record = await loadRun(runId);
         const status = await refreshStatus(record);
         if (opts.json) printJson({ ...record, lastStatus: status });
-        say(JSON.stringify({ ...record, lastStatus: status }, null, 2));
+        else {
+          say(`${record.id}: ${record.backend}, bundle ${record.bundle}, created ${record.createdAt}`);
+          say(`workdir ${record.workdir}`);
+          say(describeStatus(record, status));
+        }
       }),
     );
 }

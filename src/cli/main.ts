@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { reportError } from "./io.js";
+import { guardProcess } from "./process-guard.js";
 import { registerDataCommands } from "./data.js";
 import { registerQuickstartCommand } from "./quickstart.js";
 import { registerRewardsCommands } from "./rewards.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+guardProcess();
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

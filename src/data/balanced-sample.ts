@@ -2,6 +2,7 @@ import { JsonlWriter, readJsonl } from "./jsonl.js";
 import type { Problem } from "../util/errors.js";
 import { SeededRandom } from "./seeded-random.js";
 import { DEFAULT_SAMPLE_SEED } from "./balanced-sample-defaults.js";
+import { refuseEmptyInput } from "./empty-input.js";
 
 export { DEFAULT_SAMPLE_SEED } from "./balanced-sample-defaults.js";
 
@@ -11,6 +12,8 @@ export interface BalancedSampleParams {
   perLabel: number;
   seed?: number;
   onProblem?: (problem: Problem) => void;
+  /** Write an empty output when no labelled record was read; otherwise that is an error. */
+  allowEmpty?: boolean;
 }
 
 export interface BalancedSampleSummary {
@@ -63,6 +66,7 @@ export async function balancedSample(params: BalancedSampleParams): Promise<Bala
       if (slot < params.perLabel) reservoir.kept[slot] = { index, text: item.text };
     }
   }
+  refuseEmptyInput({ records: reservoirs.size, read: summary.read, files: [params.file], allowEmpty: params.allowEmpty, what: "labelled record" });
   const chosen = [...reservoirs.values()].flatMap((r) => r.kept).sort((a, b) => a.index - b.index);
   const writer = new JsonlWriter(params.out);
   try {

@@ -1,6 +1,6 @@
 import { open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative as relativePath, resolve, sep } from "node:path";
-import { FacialR1Error, type ErrorCode } from "../util/errors.js";
+import { type ErrorCode, FacialR1Error, reasonOf } from "../util/errors.js";
 import { crc32, PNG_SIGNATURE } from "../util/png.js";
 
 /**
@@ -67,7 +67,7 @@ function fileError(err: unknown, path: string): ImageError {
   if (code === "ENOENT") return new ImageError("missing", "image file not found", path);
   if (code === "EISDIR") return new ImageError("not_a_file", "is a directory, expected an image file", path);
   if (code === "ELOOP") return new ImageError("unreadable", "symbolic link loop", path);
-  return new ImageError("unreadable", `cannot read image: ${code ?? (err as Error).message}`, path);
+  return new ImageError("unreadable", `cannot read image: ${reasonOf(err)}`, path);
 }
 
 /** Positional reads, served from the first bytes of the file once they are loaded. */

@@ -1,9 +1,11 @@
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { access, rename, rm, stat } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
 import { dirname } from "node:path";
-import { invalidInput, type Problem } from "../util/errors.js";
-import { temporarySibling } from "../util/fs.js";
+import { invalidInput, type Problem, unreadableReason } from "../util/errors.js";
+import { makeDirectory } from "../util/fs.js";
+import { outputTarget } from "../util/output-target.js";
+import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../util/temp-files.js";
 
 /** Lines longer than this are rejected without ever being held in memory whole. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -172,10 +174,12 @@ export async function assertReadableFile(file: string, expected = "a JSONL file"
   try {
     info = await stat(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code ?? (err as Error).message}`, { file });
+    throw invalidInput(unreadableReason(err), { file });
   }
   if (info.isDirectory()) throw invalidInput(`is a directory, expected ${expected}`, { file });
+  await access(file, constants.R_OK).catch((err: unknown) => {
+    throw invalidInput(unreadableReason(err), { file });
+  });
 }
 
 function isBlank(text: string): boolean {
@@ -207,17 +211,19 @@ export function formatBytes(n: number): string {
 
 /**
  * Writes JSONL with backpressure to a temporary sibling, renamed into place on
- * `close()`; `abort()` removes it. Readers never see a half-written file.
+ * `close()`; `abort()` removes it. Readers never see a half-written file. Through a symbolic
+ * link the link's target is replaced; a device or FIFO is written straight through. Opening
+ * removes the temporaries an earlier, killed run left next to the file.
  */
 export class JsonlWriter {
-  private readonly tmp: string;
+  private tmp: string | undefined;
+  /** `path` with its links followed, known once opened. */
+  private target = "";
   private stream: WriteStream | undefined;
   private opened: Promise<void> | undefined;
   private written = 0;
 
-  constructor(readonly path: string) {
-    this.tmp = temporarySibling(path);
-  }
+  constructor(readonly path: string) {}
 
   get count(): number {
     return this.written;
@@ -240,18 +246,29 @@ export class JsonlWriter {
       stream.once("error", reject);
       stream.end(() => resolve());
     });
-    await rename(this.tmp, this.path);
+    if (this.tmp === undefined) return;
+    await rename(this.tmp, this.target);
+    releaseTemporary(this.tmp);
   }
 
   async abort(): Promise<void> {
     this.stream?.destroy();
+    if (this.tmp === undefined) return;
     await rm(this.tmp, { force: true });
+    releaseTemporary(this.tmp);
   }
 
   private open(): Promise<WriteStream> {
     this.opened ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.stream = createWriteStream(this.tmp);
+      const target = await outputTarget(this.path);
+      this.target = target.path;
+      if (target.atomic) {
+        await makeDirectory(dirname(target.path));
+        await sweepStaleTemporaries(target.path);
+        this.tmp = temporarySibling(target.path);
+        trackTemporary(this.tmp);
+      }
+      this.stream = createWriteStream(this.tmp ?? target.path);
       await new Promise<void>((resolve, reject) => {
         this.stream!.once("open", () => resolve());
         this.stream!.once("error", reject);
@@ -259,4 +276,9 @@ export class JsonlWriter {
     })();
     return this.opened.then(() => this.stream!);
   }
+}
+
+/** The default rejects file of an output: `<out>.rejects.jsonl`, next to it. */
+export function rejectsFileOf(out: string): string {
+  return `${out}.rejects.jsonl`;
 }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { JsonlWriter, readJsonl } from "./jsonl.js";
+import { JsonlWriter, readJsonl, rejectsFileOf } from "./jsonl.js";
 import { stableStringify } from "../util/fs.js";
 import type { Problem } from "../util/errors.js";
+import { refuseEmptyInput } from "./empty-input.js";
 
 export interface MergeParams {
   files: readonly string[];
@@ -9,6 +10,8 @@ export interface MergeParams {
   /** Rejected and conflicting lines with the reason (default `<out>.rejects.jsonl`). */
   rejects?: string;
   onProblem?: (problem: Problem) => void;
+  /** Write an empty output when no record was read; otherwise that is an error. */
+  allowEmpty?: boolean;
 }
 
 export interface MergeSummary {
@@ -38,7 +41,7 @@ interface FirstSeen {
  * ids (a short digest per id), never with record size.
  */
 export async function mergeJsonl(params: MergeParams): Promise<MergeSummary> {
-  const rejectsPath = params.rejects ?? `${params.out.replace(/\.jsonl$/, "")}.rejects.jsonl`;
+  const rejectsPath = params.rejects ?? rejectsFileOf(params.out);
   const writer = new JsonlWriter(params.out);
   const rejects = new JsonlWriter(rejectsPath);
   const seen = new Map<string, FirstSeen>();
@@ -85,6 +88,7 @@ export async function mergeJsonl(params: MergeParams): Promise<MergeSummary> {
         await writer.writeLine(item.text);
       }
     }
+    refuseEmptyInput({ records: summary.written, read: summary.read, files: params.files, allowEmpty: params.allowEmpty, what: "record with an id" });
   } catch (err) {
     await writer.abort();
     await rejects.abort();

@@ -1,5 +1,5 @@
-import { mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Sample } from "../schema/sample.js";
 import { ACTION_UNITS, auNumber, auToken, compareAuTokens } from "../taxonomy/action-units.js";
 import { BASIC_EMOTIONS, EMOTIONS, type Emotion } from "../taxonomy/emotions.js";
@@ -116,7 +116,6 @@ export async function writeSampleDataset(dir: string): Promise<SampleFile[]> {
   await rm(dir, { recursive: true, force: true });
   for (const file of files) {
     const path = join(dir, ...file.path.split("/"));
-    await mkdir(dirname(path), { recursive: true });
     await writeFileAtomic(path, file.data);
   }
   return files;

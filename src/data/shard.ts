@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import { invalidInput, type Problem } from "../util/errors.js";
 import { stableStringify, writeFileAtomic } from "../util/fs.js";
+import { assertOutputFolder } from "../util/output-target.js";
 import type { Sample } from "../schema/sample.js";
 import { SeededRandom } from "./seeded-random.js";
+import { refuseEmptyInput } from "./empty-input.js";
 import {
   fieldKeyReader,
   mergeHistograms,
@@ -29,6 +31,8 @@ export interface ShardParams {
   /** `labels` (stratum = labels[0]) or a dotted field path; records without it form one stratum. */
   stratify?: string;
   onProblem?: (problem: Problem) => void;
+  /** Write (empty) outputs even when no valid record was read; otherwise that is an error. */
+  allowEmpty?: boolean;
   /** Progress lines on stderr (default true). */
   progress?: boolean;
 }
@@ -79,6 +83,7 @@ export async function shardFiles(params: ShardParams): Promise<ShardResult> {
   }
   if (params.files.length === 0) throw invalidInput("no input files");
   if (params.shards !== undefined && params.shards > MAX_SHARDS) throw invalidInput(`--shards must be at most ${MAX_SHARDS}, got ${params.shards}`);
+  await assertOutputFolder(params.out);
   const stratify = params.stratify;
   const scan = await scanRecords({
     files: params.files,
@@ -87,6 +92,7 @@ export async function shardFiles(params: ShardParams): Promise<ShardResult> {
     progressLabel: "shard: reading",
     progress: params.progress,
   });
+  refuseEmptyInput({ records: scan.accepted, read: scan.read, files: params.files, allowEmpty: params.allowEmpty });
   const count = params.shards ?? Math.max(1, Math.ceil(scan.accepted / params.shardSize!));
   if (count > MAX_SHARDS) throw invalidInput(`--shard-size ${params.shardSize} would make ${count} shards; the limit is ${MAX_SHARDS}`);
   const shardOf = assignShards(scan, count, new SeededRandom(params.seed));

@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import { invalidInput, type Problem } from "../util/errors.js";
 import { stableStringify, writeFileAtomic } from "../util/fs.js";
+import { assertOutputFolder } from "../util/output-target.js";
 import { SeededRandom } from "./seeded-random.js";
 import { sortedKeyIds } from "./shard.js";
+import { refuseEmptyInput } from "./empty-input.js";
 import { fieldKeyReader, scanRecords, writePartition, type Histograms, type InputCounts, type OutputSummary, type ScanResult } from "./partition.js";
 
 export const SPLIT_MANIFEST = "manifest.json";
@@ -21,6 +23,8 @@ export interface SplitParams {
   groupBy?: string;
   seed: number;
   onProblem?: (problem: Problem) => void;
+  /** Write (empty) outputs even when no valid record was read; otherwise that is an error. */
+  allowEmpty?: boolean;
   /** Progress lines on stderr (default true). */
   progress?: boolean;
 }
@@ -120,6 +124,7 @@ export async function splitFiles(params: SplitParams): Promise<SplitResult> {
     throw invalidInput(`--folds must be an integer from 2 to 100, got ${params.folds}`);
   }
   if (params.files.length === 0) throw invalidInput("no input files");
+  await assertOutputFolder(params.out);
   const groupBy = params.groupBy;
   const scan = await scanRecords({
     files: params.files,
@@ -128,6 +133,7 @@ export async function splitFiles(params: SplitParams): Promise<SplitResult> {
     progressLabel: "split: reading",
     progress: params.progress,
   });
+  refuseEmptyInput({ records: scan.accepted, read: scan.read, files: params.files, allowEmpty: params.allowEmpty });
   const random = new SeededRandom(params.seed);
   const base = {
     format: SPLIT_FORMAT,

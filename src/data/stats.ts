@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
 import { compareAuTokens } from "../taxonomy/action-units.js";
-import { FacialR1Error, errorMessage, invalidInput, type Problem } from "../util/errors.js";
+import { errorMessage, FacialR1Error, invalidInput, type Problem, unreadableReason } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { outputTarget } from "../util/output-target.js";
 import { readJsonlBatches } from "./jsonl.js";
 import { checkRecord } from "./record-check.js";
 import { fileProgress } from "./validate.js";
@@ -85,7 +86,7 @@ async function countFile(file: string, options: StatsOptions): Promise<FileStats
     }
   } catch (err) {
     if (err instanceof FacialR1Error) throw err;
-    throw new FacialR1Error("failure", `cannot read: ${errorMessage(err)}`, { file });
+    throw new FacialR1Error("failure", unreadableReason(err), { file });
   } finally {
     progress.finish();
   }
@@ -141,7 +142,8 @@ export async function writeStats(params: { files: string[]; out: string } & Stat
 export async function writeStatsReport(
   params: { files: string[]; out: string } & StatsOptions,
 ): Promise<{ written: FrequencyMap; stats: FileStats[]; merged: boolean }> {
-  const existing = await readFrequencyMap(params.out);
+  // A device or FIFO (--out /dev/stdout) holds no earlier map to merge: it is only written to.
+  const existing = (await outputTarget(params.out)).atomic ? await readFrequencyMap(params.out) : undefined;
   const stats = await collectStats(params.files, params);
   const written = mergeFrequencyMaps(existing ?? {}, toFrequencyMap(stats));
   await writeFileAtomic(params.out, `${JSON.stringify(written, null, 2)}\n`);
@@ -156,7 +158,7 @@ export async function readFrequencyMap(path: string): Promise<FrequencyMap | und
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    throw invalidInput(code === "EISDIR" ? "is a directory, expected a JSON file" : `cannot read: ${code ?? errorMessage(err)}`, { file: path });
+    throw invalidInput(unreadableReason(err), { file: path });
   }
   let value: unknown;
   try {

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Sample } from "../schema/sample.js";
 import { imagesOf } from "../schema/sample.js";
-import { FacialR1Error, errorMessage, formatProblem, invalidInput, type Problem } from "../util/errors.js";
+import { FacialR1Error, formatProblem, invalidInput, type Problem, unreadableReason } from "../util/errors.js";
 import { Progress } from "../util/progress.js";
 import { IdRegistry } from "./id-registry.js";
 import { ImageChecker, type ImageCheck, type ImageSummary } from "./images.js";
@@ -188,7 +188,8 @@ class ValidationRun {
     const report: FileReport = { file, read: 0, valid: 0, rejected: 0, warnings: 0, fixed: 0 };
     this.reports.push(report);
     const fixOut = this.params.fix ? new JsonlWriter(fixedPathFor(file)) : undefined;
-    const window: Accepted[] = [];
+    // With images, outcomes wait in this window (in input order) while their images are checked.
+    const window: (() => Promise<void> | undefined)[] = [];
     const progress = await fileProgress(`validate ${basename(file)}`, file, this.params.progress ?? true);
 
     const reject = (line: number, problems: Problem[], original: { text?: string; raw?: Buffer; bytes?: number }): Promise<void> | undefined => {
@@ -227,6 +228,13 @@ class ValidationRun {
       await reject(item.line, problems, { text: item.text });
     };
 
+    /** Runs `outcome` now, or after the outcomes of the earlier lines still waiting for images. */
+    const inOrder = (outcome: () => Promise<void> | undefined): Promise<void> | undefined => {
+      if (!this.checker) return outcome();
+      window.push(outcome);
+      return window.length >= IMAGE_WINDOW ? window.shift()!() : undefined;
+    };
+
     const checkOptions = { fix: this.params.fix };
     const where = { file, line: 0 };
     const batches = readJsonlBatches(file);
@@ -237,7 +245,7 @@ class ValidationRun {
         try {
           step = await batches.next();
         } catch (err) {
-          readError = err instanceof FacialR1Error ? err : new FacialR1Error("failure", `cannot read: ${errorMessage(err)}`, { file });
+          readError = err instanceof FacialR1Error ? err : new FacialR1Error("failure", unreadableReason(err), { file });
           break;
         }
         if (step.done) break;
@@ -248,7 +256,7 @@ class ValidationRun {
           report.read++;
           let pending: Promise<void> | undefined;
           if (item.kind === "unreadable") {
-            pending = reject(item.line, [item.problem], item);
+            pending = inOrder(() => reject(item.line, [item.problem], item));
             if (pending) await pending;
             continue;
           }
@@ -259,26 +267,25 @@ class ValidationRun {
             report.warnings += check.warnings.length;
           }
           if (!check.ok) {
-            pending = reject(item.line, check.errors, item);
+            pending = inOrder(() => reject(item.line, check.errors, item));
           } else {
             const first = this.ids.add(idKey(check.record), fileIndex, item.line);
             if (first !== undefined) {
               const seen = `${this.params.files[first.fileIndex] ?? "?"}:${first.line}`;
               const message = `duplicate id ${JSON.stringify(check.record.id)} (first seen at ${seen})`;
-              pending = reject(item.line, [{ file, line: item.line, field: "id", message }], item);
+              pending = inOrder(() => reject(item.line, [{ file, line: item.line, field: "id", message }], item));
             } else if (!this.checker) {
               pending = accept({ line: item.line, text: item.text, record: check.record, fixed: check.fixed });
             } else {
               const checker = this.checker;
               const images = Promise.all(imagesOf(check.record).map((image) => checker.check(image)));
-              window.push({ line: item.line, text: item.text, record: check.record, fixed: check.fixed, images });
-              if (window.length >= IMAGE_WINDOW) pending = settle(window.shift()!);
+              pending = inOrder(() => settle({ line: item.line, text: item.text, record: check.record, fixed: check.fixed, images }));
             }
           }
           if (pending) await pending;
         }
       }
-      while (window.length > 0) await settle(window.shift()!);
+      while (window.length > 0) await window.shift()!();
     } catch (err) {
       await fixOut?.abort();
       throw err;
@@ -292,7 +299,10 @@ class ValidationRun {
       this.problem({ ...readError.location, file, message: readError.message });
       return;
     }
-    if (fixOut) {
+    if (fixOut && report.valid === 0) {
+      // Nothing to write: an earlier X.fixed.jsonl is left as it was.
+      await fixOut.abort();
+    } else if (fixOut) {
       await fixOut.close();
       report.fixedPath = fixOut.path;
     }

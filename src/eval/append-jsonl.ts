@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { mkdir, open, stat, truncate } from "node:fs/promises";
+import { open, stat, truncate } from "node:fs/promises";
+import { makeDirectory } from "../util/fs.js";
 import { dirname } from "node:path";
 
 /**
@@ -16,7 +17,7 @@ export class AppendJsonl {
   private constructor(readonly path: string) {}
 
   static async open(path: string, options: { truncate?: boolean } = {}): Promise<AppendJsonl> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     const log = new AppendJsonl(path);
     log.fd = openSync(path, options.truncate ? "w" : "a");
     return log;

@@ -95,8 +95,9 @@ export async function createRemoteClient(options: ClientOptions = {}): Promise<R
     fetch: checkedFetch,
   });
   const mapper = new ErrorMapper(endpoint, apiKeyEnv, key);
+  const breaker = new ReachabilityBreaker();
   const call = <T>(fn: () => Promise<T>): Promise<T> =>
-    withRetries(fn, mapper, options.retries ?? 5, options.retryBaseMs ?? 500);
+    withRetries(fn, mapper, breaker, options.retries ?? 5, options.retryBaseMs ?? 500);
 
   return {
     endpoint,
@@ -117,14 +118,19 @@ export async function createRemoteClient(options: ClientOptions = {}): Promise<R
 }
 
 /** Runs `fn`, retrying what is worth retrying with exponential backoff (or the server's retry-after). */
-async function withRetries<T>(fn: () => Promise<T>, mapper: ErrorMapper, retries: number, baseMs: number): Promise<T> {
+async function withRetries<T>(fn: () => Promise<T>, mapper: ErrorMapper, breaker: ReachabilityBreaker, retries: number, baseMs: number): Promise<T> {
   for (let attempt = 0; ; attempt++) {
+    breaker.check();
     try {
-      return await fn();
+      const result = await fn();
+      breaker.answered();
+      return result;
     } catch (err) {
       const mapped = await mapper.map(err);
       if (!(mapped instanceof RemoteError)) throw mapped;
-      // An endpoint that refuses every connection is only declared unreachable after the retries.
+      if (mapped.status !== undefined) breaker.answered();
+      if (mapped.kind === "unreachable" && breaker.tripped(mapped)) throw mapped;
+      // An endpoint that answered before and refuses now may be restarting: retried.
       const retriable = mapped.retriable || (mapped.kind === "unreachable" && attempt < retries);
       if (!retriable || attempt >= retries) throw mapped;
       const backoff = Math.min(8000, baseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
@@ -132,6 +138,36 @@ async function withRetries<T>(fn: () => Promise<T>, mapper: ErrorMapper, retries
     }
   }
 }
+
+/**
+ * Fails fast on a dead endpoint: a connection refused (or a name that does not resolve) before
+ * the endpoint ever answered stops every call at once; after it answered, a run of
+ * `UNREACHABLE_LIMIT` such errors in a row (across all calls in flight) does. One message, no
+ * records marked failed, and no minutes of retries against nothing.
+ */
+class ReachabilityBreaker {
+  private hasAnswered = false;
+  private consecutive = 0;
+  private open: RemoteError | undefined;
+
+  check(): void {
+    if (this.open) throw this.open;
+  }
+
+  answered(): void {
+    this.hasAnswered = true;
+    this.consecutive = 0;
+  }
+
+  /** Records an unreachable error; true when calls must stop now. */
+  tripped(err: RemoteError): boolean {
+    this.consecutive++;
+    if (!this.hasAnswered || this.consecutive >= UNREACHABLE_LIMIT) this.open ??= err;
+    return this.open !== undefined;
+  }
+}
+
+const UNREACHABLE_LIMIT = 8;
 
 class ErrorMapper {
   private errors: typeof import("openai") | undefined;
@@ -152,6 +188,10 @@ class ErrorMapper {
     if (err instanceof APIConnectionError) {
       if (err.cause instanceof MalformedReplyError) return new RemoteError("malformed", `malformed reply from ${this.endpoint}: ${err.cause.message}`);
       const code = causeCode(err);
+      if (hasCauseMessage(err, "bad port")) {
+        const port = new URL(this.endpoint).port;
+        return new RemoteError("unreachable", `cannot reach ${this.endpoint}: port ${port} is one that fetch refuses to connect to (a "bad port"); serve the API on another port`);
+      }
       if (code && UNREACHABLE_CODES.has(code)) {
         return new RemoteError("unreachable", `cannot reach ${this.endpoint} (${code}): is the server running and the URL right?`);
       }
@@ -219,6 +259,16 @@ function causeCode(err: unknown): string | undefined {
     else current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Whether `err` or one of its causes has exactly this message (undici's "bad port" has no code). */
+function hasCauseMessage(err: unknown, message: string): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    if (current instanceof Error && current.message === message) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date), capped at one minute. */

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { invalidInput } from "../util/errors.js";
+import { invalidInput, unreadableReason } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { horizontalBarChart, columnChart } from "./charts/bars.js";
 import { heatmap } from "./charts/heatmap.js";
@@ -50,8 +50,7 @@ async function readRun(file: string): Promise<ReportRun> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw invalidInput(code === "ENOENT" ? "no such file" : `cannot read: ${code}`, { file });
+    throw invalidInput(unreadableReason(err), { file });
   }
   let value: unknown;
   try {

@@ -127,7 +127,8 @@ async function finish(
     private: opts.private,
     license: opts.license,
   });
-  io.say(`pushed to ${summary.url} (${summary.revision}, commit ${summary.commit ?? "?"}) as ${summary.user}`);
+  const commit = summary.commit === null ? "nothing changed, no commit made" : `commit ${summary.commit}`;
+  io.say(`pushed to ${summary.url} (${summary.revision}, ${commit}) as ${summary.user}`);
   io.say(describePush(summary));
   return { dry_run: false, ...summary, ...extra };
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { errorMessage, invalidInput } from "../util/errors.js";
+import { errorMessage, invalidInput, unreadableReason } from "../util/errors.js";
 import { PAPER_AU_BENCHMARKS, PAPER_EMOTION_BENCHMARKS, PAPER_ROWS } from "../eval/paper-numbers.js";
 import { PAPER_CITATION, PAPER_TITLE, markdownTable, renderCard } from "./card.js";
 
@@ -34,7 +34,7 @@ export async function readEvalResult(file: string): Promise<EvalResult> {
     value = JSON.parse(await readFile(file, "utf8"));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw invalidInput(code ? `cannot read: ${code}` : `not valid JSON (${errorMessage(err)})`, { file });
+    throw invalidInput(code ? unreadableReason(err) : `not valid JSON (${errorMessage(err)})`, { file });
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalidInput("not an `eval score --json` result (expected an object)", { file });
   const report = value as Record<string, unknown>;

@@ -118,7 +118,7 @@ export async function planDatasetPush(params: DatasetPushParams): Promise<Datase
     });
     const { total } = report;
     const unreadable = report.files.filter((f) => f.error !== undefined);
-    if (unreadable.length > 0) throw invalidInput(`cannot read ${unreadable.map((f) => `${f.file} (${f.error})`).join(", ")}`);
+    if (unreadable.length > 0) throw invalidInput(unreadable.map((f) => `${f.file}: ${f.error}`).join("; "));
     if (total.valid === 0) throw invalidInput(`none of the ${total.read} records is valid; nothing to push\n${quote(problems, errorCount)}`);
     if (total.rejected > 0 && !params.allowInvalid) {
       const perFile = report.files.filter((f) => f.rejected > 0).map((f) => `${basename(f.file)}: ${f.rejected} of ${f.read}`);

@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { errorMessage, invalidInput } from "../util/errors.js";
+import { invalidInput, reasonOf } from "../util/errors.js";
 import { likelyLfs } from "./card.js";
 import { DEFAULT_BASE_MODEL, readEvalResult, renderModelCard, type EvalResult } from "./model-card.js";
 import type { PlannedFile } from "./push-dataset.js";
@@ -49,7 +49,7 @@ export async function planModelPush(params: ModelPushParams): Promise<ModelPushP
   try {
     info = await stat(params.dir);
   } catch (err) {
-    throw invalidInput(`cannot read the checkpoint folder: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`, { file: params.dir });
+    throw invalidInput(`cannot read the checkpoint folder: ${reasonOf(err)}`, { file: params.dir });
   }
   if (!info.isDirectory()) throw invalidInput("not a folder; give the checkpoint folder", { file: params.dir });
   const results: EvalResult[] = [];

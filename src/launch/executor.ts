@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { cp, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { failure } from "../util/errors.js";
+import { makeDirectory } from "../util/fs.js";
 import { stateHome } from "../runs/registry.js";
 import { shellQuote } from "../trainer/shell.js";
 import type { SshTarget } from "./types.js";
@@ -71,7 +72,7 @@ export class LocalExecutor implements Executor {
   }
 
   async pull(remotePath: string, localPath: string, options: PullFilters = {}): Promise<void> {
-    await mkdir(dirname(localPath), { recursive: true });
+    await makeDirectory(dirname(localPath));
     const result = await runProcess("rsync", [...RSYNC_FLAGS, ...filterArgs(options), remotePath, localPath]);
     if (result.code !== 0) throw failure(`copy of ${remotePath} failed: ${lastLine(result.stderr)}`);
   }
@@ -116,7 +117,7 @@ export class SshExecutor implements Executor {
   }
 
   async pull(remotePath: string, localPath: string, options: PullFilters = {}): Promise<void> {
-    await mkdir(dirname(localPath), { recursive: true });
+    await makeDirectory(dirname(localPath));
     await this.rsync([...filterArgs(options), `${this.destination()}:${remotePath}`, localPath]);
   }
 

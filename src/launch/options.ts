@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { invalidInput } from "../util/errors.js";
+import { invalidInput, reasonOf } from "../util/errors.js";
 import { LaunchConfigSchema, type LaunchConfig } from "./types.js";
 
 /** Command-line settings of `facial-r1 launch`; they override the launch config file. */
@@ -32,7 +32,7 @@ export async function resolveLaunchConfig(flags: LaunchFlags): Promise<LaunchCon
     try {
       base = (parseYaml(await readFile(flags.config, "utf8")) as Record<string, unknown>) ?? {};
     } catch (err) {
-      throw invalidInput(`cannot read launch config: ${(err as Error).message}`, { file: flags.config });
+      throw invalidInput(`cannot read launch config: ${reasonOf(err)}`, { file: flags.config });
     }
   }
   const ssh = { ...(base.ssh as object | undefined), ...defined({ host: flags.host, user: flags.user, port: int(flags.port, "--port"), identity_file: flags.identity, config_file: flags.sshConfig, workdir: flags.remoteDir }) };

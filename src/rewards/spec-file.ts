@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { invalidInput } from "../util/errors.js";
+import { invalidInput, unreadableReason } from "../util/errors.js";
 import { REWARD_PRESETS, RewardSpecSchema, isRewardPresetName, REWARD_PRESET_NAMES, type RewardSpec } from "./spec.js";
 
 /**
@@ -17,7 +17,7 @@ export async function loadRewardSpec(params: { configFile?: string; preset?: str
   try {
     text = await readFile(configFile, "utf8");
   } catch (err) {
-    throw invalidInput(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: configFile });
+    throw invalidInput(unreadableReason(err), { file: configFile });
   }
   const { parse } = await import("yaml");
   let doc: unknown;

@@ -1,9 +1,10 @@
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import { RunConfigSchema, type RunConfig } from "../schema/run-config.js";
-import { invalidInput, type Problem } from "../util/errors.js";
+import { invalidInput, type Problem, unreadableReason } from "../util/errors.js";
 import { GRPO_IGNORED_FLAGS } from "./flags.js";
 import { closestMatch } from "./suggest.js";
 
@@ -23,14 +24,16 @@ export type ParseResult = { ok: true; loaded: LoadedRunConfig } | { ok: false; p
 
 /** Reads, parses and validates a run config; problems carry `file:line:column` and the YAML path. */
 export async function parseRunConfigFile(file: string): Promise<ParseResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, problems: [{ file, message: code === "ENOENT" ? "no such file" : `cannot read: ${code ?? String(err)}` }] };
+    return { ok: false, problems: [{ file, message: unreadableReason(err) }] };
   }
-  return parseRunConfigText(text, file);
+  if (!isUtf8(bytes)) {
+    return { ok: false, problems: [{ file, line: firstNonUtf8Line(bytes), message: "not UTF-8 text (a YAML run config must be UTF-8)" }] };
+  }
+  return parseRunConfigText(bytes.toString("utf8"), file);
 }
 
 export function parseRunConfigText(text: string, file: string): ParseResult {
@@ -170,3 +173,12 @@ function unwrap(schema: unknown): unknown {
   return current;
 }
 
+/** 1-based number of the first line of `bytes` that is not UTF-8 (only called on invalid input). */
+function firstNonUtf8Line(bytes: Buffer): number {
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    if (end === -1 || !isUtf8(bytes.subarray(start, end))) return line;
+    start = end + 1;
+  }
+}

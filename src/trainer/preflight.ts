@@ -7,7 +7,7 @@ import { SeededRandom } from "../data/seeded-random.js";
 import { buildPrompt, orderLabelSet } from "../eval/prompt.js";
 import type { DatasetEntry, RunConfig } from "../schema/run-config.js";
 import { imagesOf, type Sample } from "../schema/sample.js";
-import { formatProblem, type Problem } from "../util/errors.js";
+import { formatProblem, type Problem, reasonOf } from "../util/errors.js";
 import { Progress } from "../util/progress.js";
 import { entryOf, extraArgProblems, isLora } from "./args.js";
 import { batchDivisibilityProblem, runArithmetic, worldSizeOf, type RunArithmetic } from "./arithmetic.js";
@@ -526,7 +526,7 @@ async function pathProblem(path: string, want: "file" | "directory"): Promise<st
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? (want === "file" ? "data file not found" : "image folder not found") : `cannot read (${code})`;
+    return code === "ENOENT" ? (want === "file" ? "data file not found" : "image folder not found") : `cannot read: ${reasonOf(err)}`;
   }
 }
 

@@ -63,3 +63,74 @@ export function formatProblem(p: Problem): string {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Plain words for the system errors a user can act on; the code stays in brackets. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder, not a file",
+  EEXIST: "already exists",
+  ENAMETOOLONG: "the name is too long",
+  EMFILE: "too many open files",
+  EIO: "input/output error",
+  EBUSY: "the file is busy",
+  ETXTBSY: "the file is busy",
+  ELOOP: "too many symbolic links",
+};
+
+const SYSCALL_VERBS: Record<string, string> = {
+  open: "cannot open",
+  write: "cannot write",
+  read: "cannot read",
+  mkdir: "cannot create the folder",
+  rename: "cannot move into place",
+  unlink: "cannot remove",
+  rm: "cannot remove",
+  rmdir: "cannot remove",
+  scandir: "cannot list",
+  stat: "cannot read",
+  lstat: "cannot read",
+  copyfile: "cannot copy",
+  link: "cannot link",
+  symlink: "cannot link",
+  chmod: "cannot change the mode of",
+  utime: "cannot change the time of",
+};
+
+/**
+ * A Node system error (`EROFS: read-only file system, open '/x'`) as one line in plain words,
+ * `/x: cannot open: the file system is read-only (EROFS)`; undefined for other errors.
+ */
+export function describeSystemError(err: unknown): string | undefined {
+  const reason = systemErrorReason(err);
+  if (reason === undefined) return undefined;
+  const e = err as NodeJS.ErrnoException;
+  const verb = SYSCALL_VERBS[e.syscall!] ?? `${e.syscall} failed`;
+  return `${e.path ? `${e.path}: ` : ""}${verb}: ${reason}`;
+}
+
+/** Just the reason of a Node system error, `no space left on the device (ENOSPC)`. */
+export function systemErrorReason(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== "string" || typeof e.syscall !== "string") return undefined;
+  const words = SYSTEM_ERRORS[e.code];
+  return words === undefined ? undefined : `${words} (${e.code})`;
+}
+
+/** Why an operation failed, in plain words: a system error's reason, else the error's message. */
+export function reasonOf(err: unknown): string {
+  return systemErrorReason(err) ?? errorMessage(err);
+}
+
+/** The one way to say why a file could not be read: missing, a folder, or the system's reason. */
+export function unreadableReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "is a directory, expected a file";
+  return `cannot read: ${reasonOf(err)}`;
+}

@@ -1,24 +1,49 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { outputTarget } from "./output-target.js";
+import { releaseTemporary, temporarySibling, trackTemporary } from "./temp-files.js";
 
-/** Writes a file so that readers see either the old content or the new, never half of it. */
+/**
+ * Writes a file so that readers see either the old content or the new, never half of it.
+ * Through a symbolic link the link's target is replaced; a device or FIFO is written
+ * straight through (see `outputTarget`).
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = temporarySibling(path);
+  const target = await outputTarget(path);
+  if (!target.atomic) {
+    await writeFile(target.path, data);
+    return;
+  }
+  await makeDirectory(dirname(target.path));
+  const tmp = temporarySibling(target.path);
+  trackTemporary(tmp);
   try {
     await writeFile(tmp, data, mode === undefined ? undefined : { mode });
-    await rename(tmp, path);
+    await rename(tmp, target.path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    releaseTemporary(tmp);
   }
 }
 
-/** A hidden name next to `path`, for writing before an atomic rename. */
-export function temporarySibling(path: string): string {
-  return `${dirname(path)}/.${path.split("/").pop()}.${randomBytes(4).toString("hex")}.tmp`;
+/**
+ * `mkdir -p`. Node reports a recursive mkdir that fails on a read-only or unwritable parent
+ * as ENOENT; this reports the real reason (EROFS, EACCES) of the first folder it cannot make.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT" || dirname(dir) === dir) throw err;
+    await makeDirectory(dirname(dir));
+    await mkdir(dir).catch((inner: NodeJS.ErrnoException) => {
+      if (inner.code !== "EEXIST") throw inner;
+    });
+  }
 }
 
 export function sha256(data: string | Uint8Array): string {

@@ -58,7 +58,7 @@ test("fer2013: good rows become PNGs and valid records; bad rows are rejected wi
     assert.deepEqual([decoded.info.width, decoded.info.height], [48, 48]);
     assert.deepEqual([...decoded.data], pixels(5));
 
-    const rejects = await readJsonlFile(join(dir, "fer.rejects.jsonl"));
+    const rejects = await readJsonlFile(join(dir, "fer.jsonl.rejects.jsonl"));
     assert.equal(rejects.length, 5);
     assert.deepEqual(rejects.map((r) => r.line), [4, 5, 7, 8, 9]);
     assert.ok(rejects.every((r) => typeof r.message === "string" && typeof r.raw === "string"));

@@ -43,7 +43,7 @@ test("data merge: first record per id kept, identical duplicates counted, confli
       ["rafdb-train_00001", "rafdb", ["sadness"]],
       ["disfa-SN001-00001", "disfa", []],
     ]);
-    const rejects = await readJsonlFile(join(dir, "all.rejects.jsonl"));
+    const rejects = await readJsonlFile(join(dir, "all.jsonl.rejects.jsonl"));
     assert.equal(rejects.length, 2);
   } finally {
     await cleanup();

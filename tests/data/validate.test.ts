@@ -362,3 +362,16 @@ test("CLI: FACIAL_R1_ID_MEMORY_BYTES forces the spilled path, and its temporary 
     assert.deepEqual((await readdir(tmp)).filter((name) => name.startsWith("facial-r1-ids-")), []);
   });
 });
+
+test("--images: the rejects file keeps input order, image rejects among the others", async () => {
+  await inTemp(async (dir) => {
+    const images = join(dir, "images");
+    await mkdir(images);
+    await writeFile(join(images, "ok.png"), encodePng(2, 2, new Uint8Array(4)));
+    const a = join(dir, "a.jsonl");
+    await writeFile(a, jsonl(record("r1", { image: "missing.png" }), "not json", record("r3", { image: "ok.png" }), record("r4", { AUs: ["nose"], image: "ok.png" }), record("r5", { image: "gone.png" })));
+    const rejectsPath = join(dir, "rejects.jsonl");
+    await validateFiles({ files: [a], imagesDir: images, rejectsPath, progress: false });
+    assert.deepEqual((await readJsonLines(rejectsPath)).map((r) => r.line), [1, 2, 4, 5]);
+  });
+});

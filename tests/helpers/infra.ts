@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 
@@ -20,4 +21,17 @@ export function infraEnv(t: TestContext): Record<string, string> | undefined {
     if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
   }
   return env;
+}
+
+/**
+ * Whether the programs a test needs are installed; when one is not, skips the test with one
+ * line naming it (in CI, where everything must be there, that is a failure).
+ */
+export function hasPrograms(t: TestContext, programs: readonly string[]): boolean {
+  const missing = programs.filter((p) => spawnSync("sh", ["-c", `command -v ${p}`], { stdio: "ignore" }).status !== 0);
+  if (missing.length === 0) return true;
+  const reason = `needs ${missing.join(", ")}, not installed`;
+  if (process.env.CI) throw new Error(reason);
+  t.skip(reason);
+  return false;
 }

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.js";
+import { testPython } from "../helpers/python-env.js";
 import type { HubStandIn } from "../servers/hub-stand-in.js";
 import { hubEnv, sha256, startStandIn, writeCheckpoint, writeDataset } from "./fixtures.js";
 
@@ -74,19 +75,25 @@ describe("hub pull-model / pull-dataset", () => {
     assert.equal((JSON.parse(again.stdout) as PullResult).downloaded, 0);
   });
 
-  it("resolves from the cache it wrote with huggingface_hub offline (HF_HUB_OFFLINE=1, local_files_only)", async (t) => {
-    const probe = spawnSync("python3", ["-c", "import huggingface_hub"], { encoding: "utf8" });
-    if (probe.status !== 0) {
-      t.skip(`python3 with huggingface_hub is not importable here (${(probe.stderr || probe.error?.message || "").trim().split("\n").pop()}): the offline read by huggingface_hub is not checked`);
-      return;
-    }
+  it("resolves from the cache it wrote with the real huggingface_hub offline (HF_HUB_OFFLINE=1, local_files_only)", async (t) => {
+    const python = testPython(t);
+    if (!python) return;
     const cache = join(tmp.dir, "cache-python");
     const pulled = await runCli(["hub", "pull-model", "lab/model", "--cache-dir", cache, "--json"], { env });
     assert.equal(pulled.code, 0, pulled.stderr);
-    const script = "import sys; from huggingface_hub import snapshot_download; print(snapshot_download('lab/model', cache_dir=sys.argv[1], local_files_only=True))";
-    const read = spawnSync("python3", ["-c", script, cache], { encoding: "utf8", env: { ...process.env, HF_HUB_OFFLINE: "1" } });
+    const script = [
+      "import json, sys",
+      "from huggingface_hub import hf_hub_download, snapshot_download",
+      "snapshot = snapshot_download('lab/model', cache_dir=sys.argv[1], local_files_only=True)",
+      "config = hf_hub_download('lab/model', 'config.json', cache_dir=sys.argv[1], local_files_only=True)",
+      "print(json.dumps({'snapshot': snapshot, 'config': open(config).read()}))",
+    ].join("\n");
+    const read = spawnSync(python, ["-c", script, cache], { encoding: "utf8", env: { ...process.env, HF_HUB_OFFLINE: "1" } });
     assert.equal(read.status, 0, read.stderr);
-    assert.equal(resolve(read.stdout.trim()), resolve((JSON.parse(pulled.stdout) as PullResult).snapshot));
+    const out = JSON.parse(read.stdout) as { snapshot: string; config: string };
+    const result = JSON.parse(pulled.stdout) as PullResult;
+    assert.equal(resolve(out.snapshot), resolve(result.snapshot));
+    assert.equal(out.config, await readFile(join(checkpoint.dir, "config.json"), "utf8"));
   });
 
   it("pulls only the files --allow names and --ignore leaves, at a tag", async () => {

@@ -80,6 +80,8 @@ describe("hub push-dataset", () => {
     assert.equal(server.lfsPuts, putsBefore);
     assert.equal(server.commits, commitsBefore, "nothing changed: no empty commit");
     assert.equal(again.commit, null);
+    assert.match(second.stderr, /\(main, nothing changed, no commit made\)/);
+    assert.doesNotMatch(second.stderr, /commit \?/);
     assert.equal(again.lfs_uploaded, 0);
     assert.equal(again.lfs_bytes_uploaded, 0);
     assert.equal(again.unchanged, summary.files);

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { cli, planBundle, runIdOf, scratch, launchEnv, standInTrainer } from "./fixture.js";
+import { cli, planBundle, runIdOf, scratch, standInTrainer } from "./fixture.js";
+import { hasPrograms } from "../helpers/infra.js";
+import { testPython } from "../helpers/python-env.js";
+
+// The local backend needs no service (no sshd, no Slurm): only these programs, for the job and for pull,
+// and the Python test environment the stand-in trainer runs in.
+const LOCAL_PROGRAMS = ["bash", "setsid", "rsync", "python3"];
 
 describe("local backend", () => {
   let dir: string;
@@ -18,7 +24,7 @@ describe("local backend", () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("runs the planned bundle to success and pulls metrics, charts and the checkpoint back", async (t) => {
-    if (!launchEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS) || !testPython(t)) return;
     const home = join(dir, "home-ok");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"]);
     const id = runIdOf(launched);
@@ -57,12 +63,17 @@ describe("local backend", () => {
     assert.deepEqual(again.checkpoints.map((c: { action: string }) => c.action), ["already-pulled"]);
     assert.equal((await stat(weights)).mtimeMs, before.mtimeMs);
 
+    const shown = await cli(home, ["runs", "show", id]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout, "", "without --json nothing goes to stdout");
+    assert.doesNotMatch(shown.stderr, /^\{/m, "the record is described, not dumped as JSON");
+    assert.match(shown.stderr, /succeeded/);
     const listed = await cli(home, ["runs", "list", "--json"]);
     assert.deepEqual(JSON.parse(listed.stdout).map((r: { id: string }) => r.id), [id]);
   });
 
   it("reports a failed run with its exit code and the log's last lines", async (t) => {
-    if (!launchEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS) || !testPython(t)) return;
     const home = join(dir, "home-fail");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "finished", "--json"], { STANDIN_FAIL_AT_STEP: "2" });
     assert.equal(launched.code, 1);
@@ -75,7 +86,7 @@ describe("local backend", () => {
   });
 
   it("cancels a running job and its whole process group", async (t) => {
-    if (!launchEnv(t)) return;
+    if (!hasPrograms(t, LOCAL_PROGRAMS) || !testPython(t)) return;
     const home = join(dir, "home-cancel");
     const launched = await cli(home, ["launch", bundle, ...setup, "--wait", "running", "--json"], { STANDIN_STEP_SECONDS: "30" });
     const { id, pid } = JSON.parse(launched.stdout);

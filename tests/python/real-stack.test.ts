@@ -70,7 +70,7 @@ test("real TRL GRPOTrainer (a Qwen2 text model, a Qwen2.5-VL on the sample's ima
   }
 });
 
-test("real datasets loads every layout we write: shards, converter output and the Hub push layout through its card", async (t) => {
+test("real datasets loads every layout we write: shards, converter output, and both Hub push layouts through their cards", async (t) => {
   const bin = testPython(t);
   if (!bin) return;
   const { dir, cleanup } = await tempDir();
@@ -83,32 +83,47 @@ test("real datasets loads every layout we write: shards, converter output and th
     const converted = join(dir, "fer.jsonl");
     assert.equal((await runCli(["data", "convert", "--from", "fer2013", "--input", csv, "--images-out", join(dir, "fer-images"), "--out", converted])).code, 0);
 
-    const plan = await planDatasetPush({ repo: "me/fea-sample", files: [join(SAMPLE, "train.jsonl"), join(SAMPLE, "test.jsonl")], imagesDir: join(SAMPLE, "images"), progress: false });
-    const repo = join(dir, "repo");
-    for (const file of plan.files) {
-      await mkdir(dirname(join(repo, file.path)), { recursive: true });
-      await writeFile(join(repo, file.path), file.content ?? (await readFile(file.localPath!)));
+    // The Hub repository layouts, as push-dataset would upload them.
+    const repos: Record<string, string> = {};
+    for (const layout of ["jsonl", "imagefolder"] as const) {
+      const plan = await planDatasetPush({ repo: "me/fea-sample", files: [join(SAMPLE, "train.jsonl"), join(SAMPLE, "test.jsonl")], imagesDir: join(SAMPLE, "images"), layout, progress: false });
+      repos[layout] = join(dir, `repo-${layout}`);
+      for (const file of plan.files) {
+        await mkdir(dirname(join(repos[layout], file.path)), { recursive: true });
+        await writeFile(join(repos[layout], file.path), file.content ?? (await readFile(file.localPath!)));
+      }
     }
 
     const script = String.raw`
 import json, sys
 from datasets import load_dataset
-shards, converted, repo = sys.argv[1:4]
+shards, converted, jsonl_repo, image_repo = sys.argv[1:5]
 out = {}
 out["shards"] = load_dataset("json", data_files=sorted(__import__("glob").glob(shards + "/shard-*.jsonl")), split="train").num_rows
 out["converted"] = sorted(load_dataset("json", data_files=converted, split="train").column_names)
-hub = load_dataset(repo)
-out["hub"] = {name: {"rows": split.num_rows, "columns": sorted(split.column_names), "first": split[0]["id"]} for name, split in hub.items()}
+for name, repo in (("hub", jsonl_repo), ("imagefolder", image_repo)):
+    loaded = load_dataset(repo)
+    out[name] = {split: {"rows": d.num_rows, "columns": sorted(d.column_names), "first": d[0]["id"], "features": {k: type(v).__name__ for k, v in d.features.items()}} for split, d in loaded.items()}
+    if name == "imagefolder":
+        out["image_size"] = list(loaded["train"][0]["image"].size)
 print(json.dumps(out))
 `;
-    const out = JSON.parse(await python(bin, ["-c", script, shards, converted, repo])) as Record<string, unknown>;
+    const out = JSON.parse(await python(bin, ["-c", script, shards, converted, repos.jsonl, repos.imagefolder])) as Record<string, unknown>;
     assert.equal(out.shards, 36);
     for (const column of ["id", "dataset", "image", "question", "AUs", "labels", "meta_info"]) assert.ok((out.converted as string[]).includes(column), column);
-    const hub = out.hub as Record<string, { rows: number; columns: string[]; first: string }>;
+    const hub = out.hub as Record<string, { rows: number; columns: string[]; first: string; features: Record<string, string> }>;
     assert.deepEqual(Object.keys(hub).sort(), ["test", "train"]);
     assert.equal(hub.train.rows, 36);
     assert.equal(hub.test.rows, 12);
-    assert.equal(hub.train.first, (JSON.parse((await readFile(join(SAMPLE, "train.jsonl"), "utf8")).split("\n")[0]) as { id: string }).id);
+    const firstId = (JSON.parse((await readFile(join(SAMPLE, "train.jsonl"), "utf8")).split("\n")[0]) as { id: string }).id;
+    assert.equal(hub.train.first, firstId);
+    // The image-folder layout: the viewer's (and datasets') images, decoded, with the same records.
+    const images = out.imagefolder as typeof hub;
+    assert.deepEqual([images.train.rows, images.test.rows], [36, 12]);
+    assert.equal(images.train.first, firstId);
+    assert.equal(images.train.features.image, "Image");
+    for (const column of ["AUs", "labels", "question"]) assert.ok(images.train.columns.includes(column), column);
+    assert.deepEqual(out.image_size, [64, 64]);
   } finally {
     await cleanup();
   }

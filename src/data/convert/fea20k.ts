@@ -118,7 +118,8 @@ async function startsWithBracket(file: string): Promise<boolean> {
   const handle = await open(file, "r").catch(() => undefined);
   if (!handle) return false; // readJsonl reports the missing file
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    // From the current position, not offset 0: a FIFO cannot seek.
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, null);
     return buffer.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "").trimStart().startsWith("[");
   } finally {
     await handle.close();

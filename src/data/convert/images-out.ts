@@ -1,4 +1,5 @@
-import { copyFile, link, lstat, mkdir, readlink, stat, symlink, unlink } from "node:fs/promises";
+import { copyFile, link, lstat, readlink, stat, symlink, unlink } from "node:fs/promises";
+import { makeDirectory } from "../../util/fs.js";
 import { dirname, resolve } from "node:path";
 import { errorMessage } from "../../util/errors.js";
 import { ImageError, readImageInfo, resolveInside } from "../images.js";
@@ -49,7 +50,7 @@ export class ImageSink {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     this.madeDirs.add(dir);
   }
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { JsonlWriter } from "../jsonl.js";
+import { JsonlWriter, rejectsFileOf } from "../jsonl.js";
 import { SampleSchema } from "../../schema/sample.js";
 import { Progress } from "../../util/progress.js";
 import { errorMessage, failure, invalidInput, type Problem } from "../../util/errors.js";
@@ -45,7 +45,7 @@ export interface ConvertSummary {
  */
 export async function runConversion(params: ConvertParams): Promise<ConvertSummary> {
   const started = Date.now();
-  const rejectsPath = params.rejects ?? `${params.out.replace(/\.jsonl$/, "")}.rejects.jsonl`;
+  const rejectsPath = params.rejects ?? rejectsFileOf(params.out);
   const paths = [params.options.input, params.out, rejectsPath].map((p) => resolve(p));
   if (new Set(paths).size !== paths.length) throw invalidInput("--input, --out and the rejects file must be three different files");
   const sink = new ImageSink(params.imagesOut, params.linkMode ?? "hardlink");

@@ -7,7 +7,9 @@ import { renderSftLauncher } from "../../plugins/launcher.js";
 import { TRAINER_SOURCES, type TrainerSource } from "../../plugins/trainer-sources.js";
 import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
 import { failure, invalidInput, type Problem } from "../../util/errors.js";
-import { sha256, sha256File, temporarySibling } from "../../util/fs.js";
+import { makeDirectory, sha256, sha256File } from "../../util/fs.js";
+import { followLinks } from "../../util/output-target.js";
+import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
 import { VERSION } from "../../version.js";
 import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
 import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
@@ -61,20 +63,25 @@ type GrpoEntry = "trainer" | "launcher";
 export async function planRun(params: PlanParams): Promise<PlanResult> {
   const loaded = await loadRunConfig(params.config);
   if (params.dropEmptyAus) loaded.config.trainer.drop_empty_aus = true;
-  const out = resolve(params.out);
+  // Through a symbolic link, the bundle replaces the folder it leads to, and the link stays.
+  const out = await followLinks(resolve(params.out));
   await assertWritableTarget(out);
   const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem });
   if (!report.ok) return { out, written: false, preflight: report, shards: [] };
 
+  await sweepStaleTemporaries(out);
   const tmp = temporarySibling(out);
-  await mkdir(tmp, { recursive: true });
+  trackTemporary(tmp);
   try {
+    await makeDirectory(tmp);
     const built = await writeBundle({ loaded, dir: tmp, report });
     await replaceDirectory(tmp, out);
     return { out, written: true, preflight: report, manifest: built.manifest, shards: built.shards };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    releaseTemporary(tmp);
   }
 }
 
@@ -235,10 +242,14 @@ async function replaceDirectory(tmp: string, out: string): Promise<void> {
   try {
     await stat(out);
     old = temporarySibling(out);
+    trackTemporary(old);
     await rename(out, old);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   await rename(tmp, out);
-  if (old) await rm(old, { recursive: true, force: true });
+  if (old) {
+    await rm(old, { recursive: true, force: true });
+    releaseTemporary(old);
+  }
 }

@@ -1,0 +1,13 @@
+import { invalidInput } from "../util/errors.js";
+
+/**
+ * Empty input is an error unless the caller asks for empty outputs: writing them would
+ * replace the outputs of an earlier run with nothing. Call it before anything is renamed
+ * into place.
+ */
+export function refuseEmptyInput(params: { records: number; read: number; files: readonly string[]; allowEmpty?: boolean; what?: string }): void {
+  if (params.records > 0 || params.allowEmpty) return;
+  const what = params.what ?? "valid record";
+  const lines = params.read === 0 ? "the input is empty" : `none of its ${params.read} line(s) is one`;
+  throw invalidInput(`no ${what} in ${params.files.join(", ")} (${lines}); nothing written, existing outputs left unchanged (--allow-empty writes empty outputs)`);
+}
