@@ -228,27 +228,6 @@ def _as_list(value):
     return None
 
 
-def truth_label(labels=None, solution=None):
-    """labels[0] when the labels column is present, else the solution's answer; None when neither."""
-    if labels is not None:
-        items = _as_list(labels)
-        return items[0] if items and isinstance(items[0], str) else ""
-    if isinstance(solution, str):
-        answer = _first_single_line_answer(solution)
-        return solution if answer is None else answer
-    return None
-
-
-def truth_aus(AUs=None, solution=None):
-    """("list", strings) from the AUs column, ("text", solution) without it; None when neither."""
-    if AUs is not None:
-        items = _as_list(AUs)
-        return ("list", [a for a in items if isinstance(a, str)] if items is not None else [])
-    if isinstance(solution, str):
-        return ("text", solution)
-    return None
-
-
 def _scored_message(messages):
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "assistant":
@@ -283,6 +262,27 @@ def completion_text(completion):
             return None
         parts.append(text)
     return "".join(parts)
+
+
+def truth_label(labels=None, solution=None):
+    """labels[0] when the labels column is present, else the solution's answer; None when neither."""
+    if labels is not None:
+        items = _as_list(labels)
+        return items[0] if items and isinstance(items[0], str) else ""
+    if isinstance(solution, str):
+        answer = _first_single_line_answer(solution)
+        return solution if answer is None else answer
+    return None
+
+
+def truth_aus(AUs=None, solution=None):
+    """("list", strings) from the AUs column, ("text", solution) without it; None when neither."""
+    if AUs is not None:
+        items = _as_list(AUs)
+        return ("list", [a for a in items if isinstance(a, str)] if items is not None else [])
+    if isinstance(solution, str):
+        return ("text", solution)
+    return None
 
 
 # ---- the three rewards (unweighted; None = no ground truth column at all) -------------------

@@ -229,27 +229,6 @@ def _as_list(value):
     return None
 
 
-def truth_label(labels=None, solution=None):
-    """labels[0] when the labels column is present, else the solution's answer; None when neither."""
-    if labels is not None:
-        items = _as_list(labels)
-        return items[0] if items and isinstance(items[0], str) else ""
-    if isinstance(solution, str):
-        answer = _first_single_line_answer(solution)
-        return solution if answer is None else answer
-    return None
-
-
-def truth_aus(AUs=None, solution=None):
-    """("list", strings) from the AUs column, ("text", solution) without it; None when neither."""
-    if AUs is not None:
-        items = _as_list(AUs)
-        return ("list", [a for a in items if isinstance(a, str)] if items is not None else [])
-    if isinstance(solution, str):
-        return ("text", solution)
-    return None
-
-
 def _scored_message(messages):
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "assistant":
@@ -284,6 +263,27 @@ def completion_text(completion):
             return None
         parts.append(text)
     return "".join(parts)
+
+
+def truth_label(labels=None, solution=None):
+    """labels[0] when the labels column is present, else the solution's answer; None when neither."""
+    if labels is not None:
+        items = _as_list(labels)
+        return items[0] if items and isinstance(items[0], str) else ""
+    if isinstance(solution, str):
+        answer = _first_single_line_answer(solution)
+        return solution if answer is None else answer
+    return None
+
+
+def truth_aus(AUs=None, solution=None):
+    """("list", strings) from the AUs column, ("text", solution) without it; None when neither."""
+    if AUs is not None:
+        items = _as_list(AUs)
+        return ("list", [a for a in items if isinstance(a, str)] if items is not None else [])
+    if isinstance(solution, str):
+        return ("text", solution)
+    return None
 
 
 # ---- the three rewards (unweighted; None = no ground truth column at all) -------------------
@@ -363,9 +363,8 @@ def unit_score(total):
     return 0.0 if s < 0 else (1.0 if s > 1 else s)
 
 
-# ---- OpenRLHF --remote_rm_url <this file>: reward_func(queries, prompts, labels) ---------
+# ---- OpenRLHF requests: the response inside a query, the ground truth inside a label -------
 import json as _json
-import sys as _sys
 
 END_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<eos>", "<pad>", "<|pad|>", "[PAD]",)
 ASSISTANT_MARKERS = ("<|im_start|>assistant\x0a", "<|start_header_id|>assistant<|end_header_id|>\x0a\x0a", "<|assistant|>\x0a", "[/INST]",)
@@ -442,6 +441,10 @@ def decode_label(label, index):
     if "solution" in label and not isinstance(solution, str):
         raise ValueError("%s.solution: expected a string" % where)
     return aus, labels, solution
+
+
+# ---- OpenRLHF --remote_rm_url <this file>: reward_func(queries, prompts, labels) ---------
+import sys as _sys
 
 
 def reward_func(queries, prompts, labels, **kwargs):

@@ -1,4 +1,6 @@
 import { FacialR1Error, describeSystemError, errorMessage, formatProblem, type Problem } from "../util/errors.js";
+import { formatProgress } from "../util/progress.js";
+import { withRunContext, type ProgressEvent } from "../util/run-context.js";
 
 /** Machine output: exactly one JSON document per call, on stdout. */
 export function printJson(value: unknown): void {
@@ -15,6 +17,11 @@ export function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** Progress lines on stderr, unless FACIAL_R1_QUIET is set. */
+export function printProgress(event: ProgressEvent): void {
+  if (!process.env.FACIAL_R1_QUIET) say(formatProgress(event));
+}
+
 export function sayProblem(problem: Problem): void {
   const prefix = problem.severity === "warning" ? "warning: " : "";
   say(`${prefix}${formatProblem(problem)}`);
@@ -27,7 +34,7 @@ export function sayProblem(problem: Problem): void {
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
-      const code = await fn(...args);
+      const code = await withRunContext({ onProgress: printProgress }, () => fn(...args));
       process.exitCode = code ?? 0;
     } catch (err) {
       process.exitCode = reportError(err);

@@ -1,3 +1,4 @@
+import { internalError } from "../util/errors.js";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -248,7 +249,7 @@ export class IdRegistry {
       const at = ((k + wrapped) % this.capacity) * STRIDE;
       if (slots[at] === 0 && slots[at + 1] === 0) continue;
       const i = written + buffered;
-      if (i > 0 && compare(previousHi, previousLo, slots[at], slots[at + 1]) >= 0) throw new Error("duplicate-id table is out of order");
+      if (i > 0 && compare(previousHi, previousLo, slots[at], slots[at + 1]) >= 0) throw internalError("duplicate-id table is out of order");
       previousHi = slots[at];
       previousLo = slots[at + 1];
       if (i % this.blockEntries === 0) {
@@ -264,7 +265,7 @@ export class IdRegistry {
     }
     writeAll(file.fd, new Uint8Array(output.buffer, 0, buffered * ENTRY_BYTES), written * ENTRY_BYTES);
     written += buffered;
-    if (written !== this.inTable) throw new Error("duplicate-id table lost entries");
+    if (written !== this.inTable) throw internalError("duplicate-id table lost entries");
     this.runs.push({ ...file, count: written, level: 0, fences });
     slots.fill(0);
     this.inTable = 0;
@@ -350,7 +351,7 @@ function readAll(fd: number, bytes: Uint8Array, position: number): void {
   let done = 0;
   while (done < bytes.length) {
     const n = readSync(fd, bytes, done, bytes.length - done, position + done);
-    if (n === 0) throw new Error("duplicate-id run file is shorter than written");
+    if (n === 0) throw internalError("duplicate-id run file is shorter than written");
     done += n;
   }
 }

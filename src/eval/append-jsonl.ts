@@ -1,3 +1,4 @@
+import { internalError } from "../util/errors.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { open, stat, truncate } from "node:fs/promises";
 import { makeDirectory } from "../util/fs.js";
@@ -28,7 +29,7 @@ export class AppendJsonl {
   }
 
   append(value: unknown): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: appended to after close`);
+    if (this.fd === undefined) throw internalError(`${this.path}: appended to after close`);
     const line = Buffer.from(`${JSON.stringify(value)}\n`);
     let offset = 0;
     while (offset < line.length) offset += writeSync(this.fd, line, offset, line.length - offset);

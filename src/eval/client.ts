@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import type { Batch } from "openai/resources/batches";
-import { errorMessage, invalidInput } from "../util/errors.js";
+import { errorMessage, invalidInput, RemoteError } from "../util/errors.js";
 
 /**
  * The one interface between the project and an OpenAI-compatible server (OpenAI, vLLM, ...).
@@ -11,6 +11,8 @@ import { errorMessage, invalidInput } from "../util/errors.js";
 export interface ClientOptions {
   /** Base URL, e.g. `http://localhost:8000/v1`; defaults to OpenAI's. */
   endpoint?: string;
+  /** The API key itself (never printed or written); when absent, read from `apiKeyEnv`. */
+  apiKey?: string;
   /** Name of the environment variable holding the API key (the key itself is never printed). */
   apiKeyEnv?: string;
   /** Per-request timeout. */
@@ -25,38 +27,6 @@ export interface ClientOptions {
 
 export const OPENAI_ENDPOINT = "https://api.openai.com/v1";
 export const DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
-
-export type RemoteErrorKind =
-  | "auth"
-  | "unreachable"
-  | "not_found"
-  | "rate_limit"
-  | "server"
-  | "timeout"
-  | "connection"
-  | "malformed"
-  | "bad_request";
-
-/** A failed call after retries. `fatal` errors (bad key, no server, unknown model) end a whole run. */
-export class RemoteError extends Error {
-  constructor(
-    readonly kind: RemoteErrorKind,
-    message: string,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = "RemoteError";
-  }
-
-  get fatal(): boolean {
-    return this.kind === "auth" || this.kind === "unreachable" || this.kind === "not_found";
-  }
-
-  get retriable(): boolean {
-    return !this.fatal && this.kind !== "bad_request";
-  }
-}
 
 export interface RemoteClient {
   readonly endpoint: string;
@@ -76,7 +46,7 @@ export interface RemoteClient {
 export async function createRemoteClient(options: ClientOptions = {}): Promise<RemoteClient> {
   const endpoint = (options.endpoint ?? OPENAI_ENDPOINT).replace(/\/+$/, "");
   const apiKeyEnv = options.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
-  const key = process.env[apiKeyEnv];
+  const key = options.apiKey ?? process.env[apiKeyEnv];
   if (!key && options.requireKey) {
     throw invalidInput(`no API key: set the environment variable ${apiKeyEnv}`);
   }

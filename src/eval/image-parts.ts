@@ -1,3 +1,4 @@
+import { invalidInput } from "../util/errors.js";
 import { join } from "node:path";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
 import { ImageError } from "../data/images.js";
@@ -15,7 +16,7 @@ export async function imageParts(root: string, images: readonly string[]): Promi
     } catch (err) {
       if (!(err instanceof ImageError)) throw err;
       const where = join(root, image);
-      throw new Error(err.kind === "missing" ? `image not found: ${where}` : `${where}: ${err.message}`);
+      throw invalidInput(err.kind === "missing" ? `image not found: ${where}` : `${where}: ${err.message}`);
     }
   }
   return parts;

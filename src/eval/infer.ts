@@ -2,7 +2,7 @@ import type { ChatCompletionContentPart } from "openai/resources/chat/completion
 import { readJsonl } from "../data/jsonl.js";
 import { PredictionSchema, SampleSchema, imagesOf, type Sample } from "../schema/sample.js";
 import type { Problem } from "../util/errors.js";
-import { RemoteError } from "./client.js";
+import { RemoteError } from "../util/errors.js";
 import { assertImageDirectory } from "./image-folder.js";
 import { imageParts } from "./image-parts.js";
 import { buildPrompt, orderLabelSet } from "./prompt.js";

@@ -6,7 +6,8 @@ import { errorMessage, type Problem } from "../util/errors.js";
 import { runPool } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
 import { clearBatchState, runBatch, type BatchOutcome } from "./batch.js";
-import { RemoteError, type RemoteClient } from "./client.js";
+import type { RemoteClient } from "./client.js";
+import { RemoteError } from "../util/errors.js";
 import { JudgeCache, judgeCacheKey, type CachedJudgement } from "./judge-cache.js";
 
 /**

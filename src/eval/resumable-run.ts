@@ -2,7 +2,8 @@ import { readAhead, runPool } from "../util/concurrency.js";
 import { errorMessage, type Problem } from "../util/errors.js";
 import { Progress } from "../util/progress.js";
 import { AppendJsonl } from "./append-jsonl.js";
-import { RemoteError, type RemoteClient } from "./client.js";
+import type { RemoteClient } from "./client.js";
+import { RemoteError } from "../util/errors.js";
 import type { PromptVariant } from "./prompt.js";
 
 /** The inputs of a command that runs a dataset through a model behind an OpenAI-compatible server. */

@@ -11,7 +11,7 @@ import { FloatList } from "./metrics/mean.js";
 import { pltrdyRougeL } from "./metrics/pltrdy-rouge.js";
 import { REGE_CLASSES, descriptionToEmotion, readRegeAuNumbers, regeAuRecognition } from "./metrics/rege.js";
 import { RougePool } from "./metrics/rouge-pool.js";
-import { foldJudgements, type JudgeSummary } from "./metrics/judge.js";
+import { foldJudgements, type JudgeScores } from "./metrics/judge.js";
 import { normalizeLabel, readFacialR1, readStandard, resolveBenchmark, type Benchmark, type ProtocolName } from "./protocols.js";
 
 export interface ScoreParams {
@@ -82,7 +82,7 @@ export interface ScoreReport {
   au: AuMetrics | null;
   rouge: RougeSummary | null;
   rege?: RegeSummary;
-  judge?: JudgeSummary;
+  judge?: JudgeScores;
   counts: ScoreCounts;
   /** Per `dataset` tag, when the dataset file mixes several. */
   datasets?: Record<string, GroupScores>;

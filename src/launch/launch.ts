@@ -31,7 +31,7 @@ export async function readBundle(dir: string, entryOverride?: string): Promise<B
   const entry = entryOverride ?? manifest.scripts?.train;
   if (!entry) throw invalidInput("manifest.json names no train script (scripts.train)", { file: join(abs, "manifest.json") });
   try {
-    if (!(await stat(join(abs, entry))).isFile()) throw new Error("not a file");
+    if (!(await stat(join(abs, entry))).isFile()) throw invalidInput("not a file");
   } catch {
     throw invalidInput(`entry script ${entry} is missing from the bundle`, { file: abs });
   }

@@ -35,10 +35,14 @@ export function renderPlugin(target: PluginTarget, spec: RewardSpec): PluginFile
 
 /** Writes the plugin files atomically into outDir; returns the written paths. */
 export async function buildPlugin(params: { target: PluginTarget; spec: RewardSpec; outDir: string }): Promise<string[]> {
-  const files = renderPlugin(params.target, params.spec);
+  return writePluginFiles(params.outDir, renderPlugin(params.target, params.spec));
+}
+
+/** Writes rendered plugin files atomically into outDir; returns their paths. */
+export async function writePluginFiles(outDir: string, files: readonly PluginFile[]): Promise<string[]> {
   const written: string[] = [];
   for (const file of files) {
-    const path = join(resolve(params.outDir), file.path);
+    const path = join(resolve(outDir), file.path);
     await writeFileAtomic(path, file.content);
     written.push(path);
   }

@@ -8,13 +8,15 @@ function pyTuple(values: readonly string[]): string {
   return `(${values.map(pyString).join(", ")},)`;
 }
 
-/** The same request semantics as the reward server's POST /get_reward (src/rewards/openrlhf.ts). */
-function adapter(): string {
+/**
+ * OpenRLHF's request as the reward server's POST /get_reward reads it (src/rewards/openrlhf.ts):
+ * the response inside each query and the ground truth inside each label. Needs `_WS` and `_strip`.
+ */
+export function pyOpenRlhfRequest(): string {
   return String.raw`
 
-# ---- OpenRLHF --remote_rm_url <this file>: reward_func(queries, prompts, labels) ---------
+# ---- OpenRLHF requests: the response inside a query, the ground truth inside a label -------
 import json as _json
-import sys as _sys
 
 END_TOKENS = ${pyTuple(END_TOKENS)}
 ASSISTANT_MARKERS = ${pyTuple(ASSISTANT_MARKERS)}
@@ -91,6 +93,14 @@ def decode_label(label, index):
     if "solution" in label and not isinstance(solution, str):
         raise ValueError("%s.solution: expected a string" % where)
     return aus, labels, solution
+`;
+}
+
+function adapter(): string {
+  return String.raw`
+
+# ---- OpenRLHF --remote_rm_url <this file>: reward_func(queries, prompts, labels) ---------
+import sys as _sys
 
 
 def reward_func(queries, prompts, labels, **kwargs):
@@ -131,5 +141,5 @@ in current versions): query = prompt + response with special tokens kept. Return
 rewards = the spec's total, scores = the total mapped to [0, 1] (dynamic filtering).
 Labels: a JSON object string {"AUs": [...], "labels": [...]}, a list of labels, or an emotion
 word. Unlike the HTTP server, no token is involved: OpenRLHF's HTTP client sends no headers.`;
-  return [{ path: "facial_r1_rewards.py", content: rewardsModule({ target: "openrlhf", spec, docstring, parts: [PY_UNIT_SCORE, adapter()] }) }];
+  return [{ path: "facial_r1_rewards.py", content: rewardsModule({ target: "openrlhf", spec, docstring, parts: [PY_UNIT_SCORE, pyOpenRlhfRequest(), adapter()] }) }];
 }

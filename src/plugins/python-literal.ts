@@ -1,3 +1,4 @@
+import { invalidInput } from "../util/errors.js";
 /** Python source literals, ASCII-only and byte-stable, for values baked into emitted plugins. */
 
 export function pyString(value: string): string {
@@ -23,7 +24,7 @@ function isLowSurrogate(code: number): boolean {
 
 /** A float literal that Python parses to exactly the same double. */
 export function pyFloat(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`cannot emit ${value} as a Python float`);
+  if (!Number.isFinite(value)) throw invalidInput(`cannot emit ${value} as a Python float (reward weights, beta and clamp must be finite)`);
   if (Object.is(value, -0)) return "-0.0";
   const text = String(value);
   return /[.eE]/.test(text) ? text : `${text}.0`;

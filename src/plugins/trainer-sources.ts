@@ -5,6 +5,7 @@
  * against a stand-in written from that reading (tests/stand-in/).
  */
 export interface TrainerSource {
+  [key: string]: unknown;
   /** GitHub owner/name. */
   repo: string;
   commit: string;

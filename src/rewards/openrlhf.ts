@@ -201,6 +201,17 @@ export function parseOpenRlhfRequest(body: unknown): OpenRlhfItem[] {
   return items;
 }
 
+/** Validates a `/v1/rewards/<name>` body: as `/v1/score`, each item with an optional `prompt`. */
+export function parseRewardRequest(body: unknown): (Truth & { completion: string; prompt?: string })[] {
+  const items = parseScoreRequest(body);
+  const list = (Array.isArray(body) ? body : (body as { items: unknown[] }).items) as { prompt?: unknown }[];
+  return items.map((item, i) => {
+    const prompt = list[i].prompt;
+    if (prompt !== undefined && prompt !== null && typeof prompt !== "string") throw new RequestError(400, `[${i}].prompt: expected a string, got ${typeName(prompt)}`);
+    return { completion: item.completion, ...item.truth, ...(typeof prompt === "string" ? { prompt } : {}) };
+  });
+}
+
 /** Validates a `/v1/score` body: an array of `{completion, AUs, labels}` (or `{"items": [...]}`). */
 export function parseScoreRequest(body: unknown): ScoringItem[] {
   const list = Array.isArray(body) ? body : body !== null && typeof body === "object" ? (body as { items?: unknown }).items : undefined;

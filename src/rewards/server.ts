@@ -3,6 +3,8 @@
  *
  *   POST /get_reward   OpenRLHF protocol (see openrlhf.ts)
  *   POST /v1/score     native batch: [{completion, AUs, labels}] -> [{format, accuracy, au, total, score}]
+ *   POST /v1/rewards/<name>   a TypeScript-defined reward: [{completion, AUs, labels, solution, prompt}] -> {rewards, scores}
+ *   GET  /v1/rewards   the TypeScript-defined rewards: {rewards: [{name, range, description}]}
  *   GET  /health       {"status": "ok", ...}; never needs the token
  *
  * Every error is a JSON body `{"error": "..."}` with a 4xx status; nothing a client sends can
@@ -12,8 +14,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { failure, invalidInput } from "../util/errors.js";
-import { parseOpenRlhfRequest, parseScoreRequest, RequestError, type ScoringItem } from "./openrlhf.js";
+import { FacialR1Error, failure, invalidInput } from "../util/errors.js";
+import { scoreWith, unitScore, type RewardDefinition } from "./custom.js";
+import { parseOpenRlhfRequest, parseRewardRequest, parseScoreRequest, RequestError, type ScoringItem } from "./openrlhf.js";
 import { totalRange } from "./reward-range.js";
 import { scoreCompletion } from "./score.js";
 import type { RewardSpec } from "./spec.js";
@@ -26,6 +29,8 @@ import type { RewardSpec } from "./spec.js";
 export const OPENRLHF_TOKEN_NOTE =
   "POST /get_reward needs the bearer token, and OpenRLHF's remote reward client sends no headers: it would get 401 and train on None rewards. " +
   "For OpenRLHF, pass --remote_rm_url the reward file of `facial-r1 plugin build --target openrlhf` (no server, no token), or serve without a token on loopback or a private network.";
+
+const REWARDS_PREFIX = "/v1/rewards/";
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -53,6 +58,8 @@ export interface RewardServerOptions {
   port?: number;
   /** When set, POST endpoints need `Authorization: Bearer <token>`. */
   token?: string;
+  /** Rewards defined in TypeScript (defineReward), served at POST /v1/rewards/<name>. */
+  rewards?: readonly RewardDefinition[];
   maxBodyBytes?: number;
   shutdownTimeoutMs?: number;
 }
@@ -105,6 +112,8 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
   const tokenDigest = options.token ? digest(options.token) : undefined;
   const counters: ServerCounters = { requests: 0, completions: 0, rejected: 0, failed: 0 };
   const { scorer } = options;
+  const custom = options.rewards ?? [];
+  const customByName = new Map(custom.map((r) => [r.name, r]));
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -124,15 +133,29 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
         send(res, 200, { status: "ok", rewards: scorer.name, range: scorer.range });
         return;
       }
-      const endpoint = path === "/get_reward" ? "openrlhf" : path === "/v1/score" ? "native" : undefined;
-      if (!endpoint) throw new RequestError(404, `no endpoint ${path}; use POST /get_reward, POST /v1/score or GET /health`);
+      if (path === "/v1/rewards") {
+        if (req.method !== "GET" && req.method !== "HEAD") throw new RequestError(405, "use GET /v1/rewards");
+        send(res, 200, { rewards: custom.map((r) => ({ name: r.name, range: r.range, ...(r.description ? { description: r.description } : {}) })) });
+        return;
+      }
+      const definition = path.startsWith(REWARDS_PREFIX) ? customByName.get(path.slice(REWARDS_PREFIX.length)) : undefined;
+      const endpoint = path === "/get_reward" ? "openrlhf" : path === "/v1/score" ? "native" : definition ? "custom" : undefined;
+      if (!endpoint) {
+        const names = custom.length > 0 ? `, POST ${REWARDS_PREFIX}{${custom.map((r) => r.name).join(",")}}` : "";
+        throw new RequestError(404, `no endpoint ${path}; use POST /get_reward, POST /v1/score${names}, GET /v1/rewards or GET /health`);
+      }
       if (req.method !== "POST") throw new RequestError(405, `use POST ${path}`);
       if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
         if (endpoint === "openrlhf" && req.headers.authorization === undefined) throw new RequestError(401, OPENRLHF_TOKEN_NOTE);
         throw new RequestError(401, "missing or wrong bearer token (send the header Authorization: Bearer <token>)");
       }
       const body = parseJson(await readBody(req, maxBodyBytes));
-      if (endpoint === "openrlhf") {
+      if (definition) {
+        const items = parseRewardRequest(body);
+        const rewards = await Promise.all(items.map((item, i) => scoreWith(definition, item, i)));
+        counters.completions += items.length;
+        send(res, 200, { rewards, scores: rewards.map((r) => unitScore(definition, r)) });
+      } else if (endpoint === "openrlhf") {
         const items = parseOpenRlhfRequest(body);
         const rewards = new Array<number>(items.length);
         const scores = new Array<number>(items.length);
@@ -169,7 +192,7 @@ export async function startRewardServer(options: RewardServerOptions): Promise<R
         send(res, err.status, { error: err.message }, extra);
       } else {
         counters.failed++;
-        send(res, 500, { error: `internal error: ${(err as Error)?.message ?? String(err)}` });
+        send(res, 500, { error: err instanceof FacialR1Error ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}` });
       }
     }
   };

@@ -34,6 +34,8 @@ export const RunManifestSchema = z.looseObject({
   memory: z.record(z.string(), z.unknown()).optional(),
   preflight: z.looseObject({ errors: z.number().int(), warnings: z.number().int(), tokens: z.string() }),
   notes: z.array(z.string()),
+  /** The trainer sources the bundle's files were checked against. */
+  checked_against: z.record(z.string(), z.looseObject({ repo: z.string(), commit: z.string(), read: z.string() })).optional(),
 });
 
 export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -3,7 +3,7 @@ import type { Batch } from "openai/resources/batches";
 import { z } from "zod";
 import { AppendJsonl } from "../eval/append-jsonl.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_REQUESTS, BatchStateSchema, batchLineOf, runBatch, type BatchOutcome, type BatchRequest } from "../eval/batch.js";
-import { RemoteError } from "../eval/client.js";
+import { RemoteError } from "../util/errors.js";
 import { failuresFileOf } from "../eval/resumable-run.js";
 import type { Sample } from "../schema/sample.js";
 import { errorMessage, failure } from "../util/errors.js";

@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { RemoteError, type RemoteClient } from "../eval/client.js";
+import type { RemoteClient } from "../eval/client.js";
+import { RemoteError } from "../util/errors.js";
 import { checkSynthOutput, type QualityTruth, type SynthProblem } from "./quality-check.js";
 import { attemptMessages, correctionMessage } from "./synth-prompt.js";
 

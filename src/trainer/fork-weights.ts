@@ -1,5 +1,5 @@
 import { JsonlWriter, readJsonl } from "../data/jsonl.js";
-import { failure } from "../util/errors.js";
+import { failure, TrainerContractError } from "../util/errors.js";
 
 /**
  * The Facial-R1 fork's per-record weights, computed exactly as its trainer does:
@@ -55,7 +55,7 @@ export async function addForkWeights(params: { file: string; auFrequencies: Reco
   for await (const item of readJsonl(params.file)) {
     if (item.kind !== "value") throw failure(item.problem.message, { file: params.file, line: item.line });
     const result = rawRecordWeight(((item.value as { AUs?: string[] }).AUs ?? []) as string[], auWeights);
-    if ("missing" in result) throw failure(`${result.missing} is not in the file's config.json AU frequencies`, { file: params.file, line: item.line });
+    if ("missing" in result) throw new TrainerContractError(`${result.missing} is not in the file's config.json AU frequencies; the fork would stop with a KeyError`, { file: params.file, line: item.line });
     if (result.weight < min) min = result.weight;
     if (result.weight > max) max = result.weight;
     records++;

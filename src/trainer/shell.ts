@@ -1,3 +1,4 @@
+import { internalError } from "../util/errors.js";
 /**
  * Shell words for generated scripts. Every literal is single-quoted, so spaces, quotes,
  * `$(...)`, backticks and newlines in a value stay data; only the variables the script itself
@@ -14,7 +15,7 @@ export function lit(text: string): Word {
 }
 
 export function variable(name: string): Word {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw internalError(`not a shell variable name: ${name}`);
   return [{ variable: name }];
 }
 

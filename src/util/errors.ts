@@ -1,9 +1,18 @@
 /**
- * The one error type of the project. `code` decides the process exit code:
- * `invalid_input` (bad arguments, files or configs the user can fix) exits 2,
+ * The errors of the project: one base class, `FacialR1Error`, with a stable `code` callers can
+ * switch on, and subclasses where callers branch (`instanceof`). `code` also decides the CLI's
+ * exit code: `invalid_input` (bad arguments, files or configs the user can fix) exits 2,
  * everything else exits 1.
  */
-export type ErrorCode = "invalid_input" | "failure" | "not_found" | "remote" | "interrupted";
+export type ErrorCode =
+  | "invalid_input"
+  | "failure"
+  | "not_found"
+  | "remote"
+  | "interrupted"
+  | "aborted"
+  | "trainer_contract"
+  | "internal";
 
 export interface Location {
   file?: string;
@@ -33,12 +42,72 @@ export class FacialR1Error extends Error {
   }
 }
 
-export function invalidInput(message: string, location: Location = {}): FacialR1Error {
-  return new FacialR1Error("invalid_input", message, location);
+/** Bad arguments, files or configs the user can fix (`code` "invalid_input"). */
+export class InvalidInputError extends FacialR1Error {
+  constructor(message: string, location: Location = {}) {
+    super("invalid_input", message, location);
+    this.name = "InvalidInputError";
+  }
+}
+
+/** What went wrong with a remote service, as far as a caller decides what to do next. */
+export type RemoteErrorKind = "auth" | "unreachable" | "not_found" | "rate_limit" | "server" | "timeout" | "connection" | "malformed" | "bad_request";
+
+/**
+ * A call to a remote service (an OpenAI-compatible endpoint, the Hugging Face Hub) that failed
+ * after its retries (`code` "remote"). `fatal` kinds (bad key, no server, unknown model) end a
+ * whole run; the others fail one request.
+ */
+export class RemoteError extends FacialR1Error {
+  constructor(
+    readonly kind: RemoteErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super("remote", message);
+    this.name = "RemoteError";
+  }
+
+  get fatal(): boolean {
+    return this.kind === "auth" || this.kind === "unreachable" || this.kind === "not_found";
+  }
+
+  get retriable(): boolean {
+    return !this.fatal && this.kind !== "bad_request";
+  }
+}
+
+/**
+ * Something the target trainer would refuse or crash on (`code` "trainer_contract"): the plan
+ * stops here rather than on the cluster.
+ */
+export class TrainerContractError extends FacialR1Error {
+  constructor(message: string, location: Location = {}) {
+    super("trainer_contract", message, location);
+    this.name = "TrainerContractError";
+  }
+}
+
+/** The caller's AbortSignal fired (`code` "aborted"); what was done so far is kept. */
+export class AbortedError extends FacialR1Error {
+  constructor(message = "aborted") {
+    super("aborted", message);
+    this.name = "AbortedError";
+  }
+}
+
+export function invalidInput(message: string, location: Location = {}): InvalidInputError {
+  return new InvalidInputError(message, location);
 }
 
 export function failure(message: string, location: Location = {}): FacialR1Error {
   return new FacialR1Error("failure", message, location);
+}
+
+/** A broken internal invariant: a bug to report, never the user's input. */
+export function internalError(message: string): FacialR1Error {
+  return new FacialR1Error("internal", `internal error: ${message}`);
 }
 
 export type Severity = "error" | "warning";

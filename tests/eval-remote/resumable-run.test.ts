@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { tempDir } from "../helpers/cli.js";
 import { parseJsonl } from "./fixtures.js";
-import { RemoteError } from "../../src/eval/client.js";
+import { RemoteError } from "../../src/util/errors.js";
 import { failuresFileOf, runResumable } from "../../src/eval/resumable-run.js";
 import { resumeOutput } from "../../src/eval/resume-output.js";
 import type { Problem } from "../../src/util/errors.js";

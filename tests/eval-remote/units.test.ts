@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runPool } from "../../src/util/concurrency.js";
 import { buildPrompt, orderLabelSet } from "../../src/eval/prompt.js";
-import { createRemoteClient, parseRetryAfter, RemoteError } from "../../src/eval/client.js";
+import { createRemoteClient, parseRetryAfter } from "../../src/eval/client.js";
+import { RemoteError } from "../../src/util/errors.js";
 import { thinkText } from "../../src/eval/judge.js";
 import { startOpenAiStandIn, testImageBytes } from "../servers/openai-stand-in.js";
 

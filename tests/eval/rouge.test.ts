@@ -173,7 +173,7 @@ test("RougePool: a worker that dies fails the scoring with its error instead of 
       const wait = pool.score(position, "brows lowered");
       if (wait) await wait;
     }
-    await assert.rejects(pool.finish(), /ROUGE scoring on its worker thread failed: no reference to score at position 5000/);
+    await assert.rejects(pool.finish(), /ROUGE scoring on its worker thread failed: internal error: no reference to score at position 5000/);
     assert.throws(() => pool.score(2, "more"), /worker thread failed/);
   } finally {
     await pool.close();

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 const ENTRY = join(ROOT, "src", "cli", "main.ts");
 /** tsx by absolute URL, so the CLI also starts from a working directory outside the repository. */
-const TSX = pathToFileURL(createRequire(join(ROOT, "package.json")).resolve("tsx")).href;
+export const TSX = pathToFileURL(createRequire(join(ROOT, "package.json")).resolve("tsx")).href;
 
 export interface CliResult {
   code: number;

@@ -1,15 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
-import { ROOT } from "../helpers/cli.js";
+import { ROOT, TSX } from "../helpers/cli.js";
 import { standInSetup } from "../launch/fixture.js";
 
 export const SAMPLE = join(ROOT, "samples", "fea-sample");
-const TSX = pathToFileURL(createRequire(join(ROOT, "package.json")).resolve("tsx")).href;
 
 /** Records of round 1's training data; the rest of the sample's training file is the pool. */
 export const TRAIN_RECORDS = 24;

@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { buildPrompt, orderLabelSet } from "../../src/eval/prompt.js";
 import { planDatasetPush } from "../../src/hub/push-dataset.js";
-import { REWARD_PRESETS } from "../../src/rewards/spec.js";
-import { scoreCompletion } from "../../src/rewards/score.js";
+import { buildRemoteRewardPlugin, defineReward, REWARD_PRESETS, scoreCompletion, serveRewards } from "../../src/index.js";
+import { completionText } from "../../src/rewards/truth.js";
 import { imageTokens } from "../../src/trainer/image-tokens.js";
 import { loadTokenCounter } from "../../src/trainer/tokenizer.js";
 import { ROOT, runCli, tempDir } from "../helpers/cli.js";
@@ -21,9 +21,9 @@ const SAMPLE = join(ROOT, "samples", "fea-sample");
  * datasets cache of its own under `scratch` (datasets caches local folders by name, and a cached
  * image-folder table points at the images of an earlier run); resolves with stdout.
  */
-function python(bin: string, args: string[], scratch: string, input = ""): Promise<string> {
+function python(bin: string, args: string[], scratch: string, input = "", extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, PYTHONPATH: HERE, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false", HF_DATASETS_CACHE: join(scratch, "hf-datasets") };
+    const env = { ...process.env, PYTHONPATH: HERE, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false", HF_DATASETS_CACHE: join(scratch, "hf-datasets"), ...extraEnv };
     const child = spawn(bin, args, { cwd: HERE, env });
     let out = "";
     let err = "";
@@ -39,39 +39,63 @@ interface Call {
   run: "text" | "vision";
   name: string;
   completions: unknown[];
+  prompts: unknown[];
   AUs: string[][];
   labels: string[][];
   rewards: number[];
 }
 
-test("real TRL GRPOTrainer (a Qwen2 text model, a Qwen2.5-VL on the sample's images) calls the TRL plugin; every reward equals the TypeScript scorer", async (t) => {
+/** Two rewards written in TypeScript, served to the trainer through the emitted client plugin. */
+const TS_REWARDS = [
+  defineReward({
+    name: "brevity",
+    range: [0, 1],
+    score: ({ completion }) => Math.max(0, 1 - completion.length / 200),
+  }),
+  defineReward({
+    name: "label_named",
+    range: [-1, 1],
+    score: ({ completion, labels, prompt }) => (prompt === undefined ? -1 : labels?.[0] && completion.includes(labels[0]) ? 1 : 0),
+  }),
+];
+
+test("real TRL GRPOTrainer (a Qwen2 text model, a Qwen2.5-VL on the sample's images) runs the TRL plugin and TypeScript-defined rewards; every reward equals the TypeScript scorer", async (t) => {
   const bin = testPython(t);
   if (!bin) return;
   const { dir, cleanup } = await tempDir();
+  const server = await serveRewards({ rewards: TS_REWARDS, port: 0, token: "tok-for-the-test" });
   try {
-    await python(bin, [join(HERE, "trl_grpo.py"), join(ROOT, "plugins", "trl"), SAMPLE, dir], dir);
+    const remote = join(dir, "remote-plugin");
+    await buildRemoteRewardPlugin({ target: "trl", outDir: remote, server: server.url });
+    await python(bin, [join(HERE, "trl_grpo.py"), `${join(ROOT, "plugins", "trl")},${remote}`, SAMPLE, dir], dir, "", { FACIAL_R1_REWARD_TOKEN: "tok-for-the-test" });
     const { calls, logs } = JSON.parse(await readFile(join(dir, "calls.json"), "utf8")) as { calls: Call[]; logs: Record<string, Record<string, number>[]> };
-    const names = ["format_reward", "accuracy_reward", "au_reward"];
+    const builtIn = { format_reward: "format", accuracy_reward: "accuracy", au_reward: "au" } as const;
+    const custom = new Map(TS_REWARDS.map((r) => [`${r.name}_reward`, r]));
     for (const run of ["text", "vision"] as const) {
-      const mine = calls.filter((c) => c.run === run);
-      assert.ok(mine.length >= 3, `${run}: every reward function was called`);
-      assert.deepEqual([...new Set(mine.map((c) => c.name))].sort(), [...names].sort());
+      const names = new Set(calls.filter((c) => c.run === run).map((c) => c.name));
+      assert.deepEqual([...names].sort(), [...Object.keys(builtIn), ...custom.keys()].sort(), `${run}: every reward function was called`);
     }
-    const component = { format_reward: "format", accuracy_reward: "accuracy", au_reward: "au" } as const;
     let compared = 0;
     for (const call of calls) {
-      call.completions.forEach((completion, i) => {
-        const want = scoreCompletion(completion, { AUs: call.AUs[i], labels: call.labels[i] }, REWARD_PRESETS["facial-r1"]);
-        assert.equal(call.rewards[i], want[component[call.name as keyof typeof component]], `${call.run} ${call.name} #${i}`);
+      for (const [i, completion] of call.completions.entries()) {
+        const truth = { AUs: call.AUs[i], labels: call.labels[i] };
+        const definition = custom.get(call.name);
+        const want = definition
+          ? await definition.score({ completion: completionText(completion) ?? "", ...truth, prompt: completionText(call.prompts[i]) })
+          : scoreCompletion(completion, truth, REWARD_PRESETS["facial-r1"])[builtIn[call.name as keyof typeof builtIn]];
+        assert.equal(call.rewards[i], want, `${call.run} ${call.name} #${i}`);
         compared++;
-      });
+      }
     }
-    assert.ok(compared >= 36);
+    assert.equal(calls.length, 15, "5 reward functions: 2 text steps and 1 vision step");
+    assert.equal(compared, 60, "4 completions per call");
+    assert.ok(calls.some((c) => c.name === "label_named_reward" && c.rewards.every((r) => r >= 0)), "the prompt reached the TypeScript reward");
     // What TRL logged is the mean of what the functions returned.
     const first = calls.filter((c) => c.run === "text" && c.name === "format_reward")[0];
     assert.equal(logs.text[0]["rewards/format_reward/mean"], first.rewards.reduce((a, b) => a + b, 0) / first.rewards.length);
     assert.ok(calls.some((c) => c.rewards.some((r) => r > 0)), "the taught model earns some reward");
   } finally {
+    await server.close();
     await cleanup();
   }
 });

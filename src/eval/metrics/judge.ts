@@ -11,7 +11,7 @@ export const JudgementSchema = z.looseObject({
   error: z.string().optional(),
 });
 
-export interface JudgeSummary {
+export interface JudgeScores {
   /** Mean 1..10 score over the successful judgements (failures are left out, not counted as 0). */
   mean: number | null;
   scored: number;
@@ -38,11 +38,11 @@ function isValidScore(score: number | null): score is number {
 }
 
 /** Reads the judge's JSONL and summarizes it; the mean is taken in dataset order. */
-export async function foldJudgements(params: FoldJudgementsParams): Promise<JudgeSummary> {
+export async function foldJudgements(params: FoldJudgementsParams): Promise<JudgeScores> {
   const report = params.onProblem ?? (() => {});
   const scores = new Float64Array(params.records).fill(Number.NaN);
   const seen = new Uint8Array(params.records);
-  const summary: JudgeSummary = { mean: null, scored: 0, failed: 0, missing: 0, unknown_ids: 0, duplicate_ids: 0, rejected_lines: 0, histogram: {} };
+  const summary: JudgeScores = { mean: null, scored: 0, failed: 0, missing: 0, unknown_ids: 0, duplicate_ids: 0, rejected_lines: 0, histogram: {} };
   for (let s = 1; s <= 10; s++) summary.histogram[String(s)] = 0;
   for await (const item of readJsonl(params.file)) {
     if (item.kind === "unreadable") {

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { failure } from "../../util/errors.js";
+import { failure, internalError } from "../../util/errors.js";
 import { rougeScores } from "./rouge.js";
 import type { RougeWorkerReply, RougeWorkerRequest } from "./rouge-worker.js";
 
@@ -96,7 +96,7 @@ export class RougePool {
 
   private scoreInline(position: number, candidate: string): void {
     const reference = this.references[position];
-    if (reference === undefined) throw new Error(`no reference to score at position ${position}`);
+    if (reference === undefined) throw internalError(`no reference to score at position ${position}`);
     this.references[position] = undefined;
     const s = rougeScores(reference, candidate);
     this.target[3 * position] = s.rouge1.fmeasure;

@@ -1,3 +1,4 @@
+import { internalError } from "../../util/errors.js";
 import { cachedPorterStemmer } from "./porter.js";
 
 /**
@@ -642,7 +643,7 @@ export class PreparedReferences {
   /** Scores the candidate against the reference added at `position` (once). */
   score(position: number, candidate: string): RougeScores {
     const length = position < this.lengths.length ? this.lengths[position] : -1;
-    if (length === -1) throw new Error(`no reference to score at position ${position}`);
+    if (length === -1) throw internalError(`no reference to score at position ${position}`);
     this.lengths[position] = -1;
     this.table.limitCaches();
     const start = this.starts[position];

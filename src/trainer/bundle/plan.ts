@@ -6,7 +6,7 @@ import { buildPlugin } from "../../plugins/index.js";
 import { renderSftLauncher } from "../../plugins/launcher.js";
 import { TRAINER_SOURCES, type TrainerSource } from "../../plugins/trainer-sources.js";
 import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
-import { failure, invalidInput, type Problem } from "../../util/errors.js";
+import { invalidInput, TrainerContractError, type Problem } from "../../util/errors.js";
 import { makeDirectory, sha256, sha256File } from "../../util/fs.js";
 import { followLinks } from "../../util/output-target.js";
 import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
@@ -132,7 +132,7 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
   if (config.trainer.target === "facial-r1") {
     const frequencies = await computeStats(shardPaths, { progress: false });
     for (const file of shardPaths) {
-      if (!frequencies[basename(file)]) throw failure("the frequency map has no entry for this file; the fork would stop with a KeyError", { file });
+      if (!frequencies[basename(file)]) throw new TrainerContractError("the frequency map has no entry for this file; the fork would stop with a KeyError", { file });
     }
     await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
     if (config.stage !== "sft") {
@@ -179,7 +179,7 @@ const RESTORE_SCRIPT = "restore_trainer_config.sh";
 
 /** The trainer sources the bundle's files were checked against (see plugins/trainer-sources.ts). */
 function checkedAgainst(target: TrainerTarget): Record<string, TrainerSource> {
-  return { trainer: TRAINER_SOURCES[target], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
+  return { trainer: { ...TRAINER_SOURCES[target] }, trl: { ...TRAINER_SOURCES["trl-0.17"] }, deepspeed: { ...TRAINER_SOURCES.deepspeed } };
 }
 
 function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file: string; counts: ShardCounts }[]): string[] {

@@ -1,0 +1,88 @@
+/**
+ * facial-r1: the control plane of Facial-R1 (AAAI 2026) as a TypeScript SDK. Every function
+ * takes one options object (checked up front; a wrong option is an InvalidInputError), accepts
+ * `signal` to cancel and `onProgress` / `onProblem` callbacks, returns a typed result and never
+ * writes to stdout or stderr. Errors are `FacialR1Error`s with a stable `code`.
+ *
+ * @packageDocumentation
+ */
+
+// Errors and the shared option shapes.
+export { AbortedError, FacialR1Error, InvalidInputError, RemoteError, TrainerContractError, formatProblem } from "./util/errors.js";
+export type { ErrorCode, Location, Problem, RemoteErrorKind, Severity } from "./util/errors.js";
+export type { ProgressEvent, ProgressListener } from "./util/run-context.js";
+export type { ProblemOptions, RunOptions } from "./api/options.js";
+
+// Run configs, preflight and plan.
+export { loadRunConfig, validateRunConfig, type LoadedRunConfig, type RunConfig, type RunConfigFileOptions, type RunConfigInput, type RunConfigValidation } from "./api/run-config.js";
+export { planRun, preflightRun, type PlanResult, type PlanRunOptions, type PreflightOptions, type PreflightReport } from "./api/plan-run.js";
+
+// Rewards and plugins.
+export * from "./rewards-api.js";
+
+// Datasets.
+export { validateDataset, type ValidateDatasetOptions, type ValidationReport } from "./api/validate-dataset.js";
+export { convertDataset, type ConvertDatasetOptions, type ConvertOptions, type ConvertSummary } from "./api/convert-dataset.js";
+export { shardDataset, type ShardDatasetOptions, type ShardResult } from "./api/shard-dataset.js";
+export { splitDataset, type SplitDatasetOptions, type SplitResult } from "./api/split-dataset.js";
+export { mergeDatasets, type MergeDatasetsOptions, type MergeSummary } from "./api/merge-datasets.js";
+export { datasetStats, type DatasetStats, type DatasetStatsOptions, type FileStats, type FrequencyMap } from "./api/dataset-stats.js";
+
+// Runs: launch, follow, cancel, pull.
+export {
+  cancelRun,
+  launchRun,
+  listRuns,
+  pullRun,
+  runLogs,
+  runStatus,
+  type CancelRunOptions,
+  type LaunchConfig,
+  type LaunchedRun,
+  type LaunchRunOptions,
+  type PullReport,
+  type PullRunOptions,
+  type RunLogsOptions,
+  type RunRecord,
+  type RunStatus,
+  type RunStatusOptions,
+} from "./api/runs.js";
+
+// Evaluation.
+export {
+  inferPredictions,
+  judgePredictions,
+  scoreEvaluation,
+  writeEvalReport,
+  type EndpointOptions,
+  type RemoteDatasetOptions,
+  type InferPredictionsOptions,
+  type InferSummary,
+  type JudgePredictionsOptions,
+  type JudgeSummary,
+  type ReportFiles,
+  type ScoreEvaluationOptions,
+  type ScoreReport,
+  type WriteEvalReportOptions,
+} from "./api/evaluation.js";
+
+// Stage-3 synthesis and the iterative loop.
+export { synthesize, type SynthesizeOptions, type SynthSummary } from "./api/synthesize.js";
+export { runLoop, type LoopSummary, type RunLoopOptions } from "./api/run-loop.js";
+
+// The Hugging Face Hub.
+export { pullDataset, pullModel, pushDataset, pushModel, type PullRepoOptions, type PullResult, type PushDatasetOptions, type PushModelOptions, type PushOptions, type PushResult } from "./api/hub.js";
+
+// The zod schemas of the files the SDK reads (run configs, reward specs, launch settings).
+export { RunConfigSchema } from "./schema/run-config.js";
+export { RewardSpecSchema } from "./rewards/spec.js";
+export { BACKEND_NAMES, LaunchConfigSchema, RUN_STATES, SlurmOptionsSchema, SshTargetSchema } from "./launch/types.js";
+export { RunManifestSchema } from "./runs/manifest.js";
+export { SHARD_FORMAT } from "./data/shard.js";
+export { SPLIT_FORMAT } from "./data/split.js";
+export { PROTOCOLS } from "./eval/protocols.js";
+export { CONVERTER_NAMES } from "./data/convert/index.js";
+export { REWARD_PRESET_NAMES } from "./rewards/preset-names.js";
+
+export type * from "./api/types.js";
+export { VERSION } from "./version.js";
