@@ -4,6 +4,7 @@ import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "ope
 import { z } from "zod";
 import { errorMessage, failure } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { sleep } from "../util/retry.js";
 import type { RemoteClient } from "./client.js";
 
 /**
@@ -99,7 +100,7 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
     params.onStatus?.(batch);
     if (TERMINAL.has(batch.status)) break;
     if (!params.wait) return { batchId: batch.id, status: batch.status, finished: false, submitted, requestCounts: batch.request_counts, results: [] };
-    await new Promise((resolve) => setTimeout(resolve, params.pollIntervalMs));
+    await sleep(params.pollIntervalMs);
   }
 
   const results: BatchLineResult[] = [];

@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import type { Batch } from "openai/resources/batches";
 import { errorMessage, invalidInput, RemoteError } from "../util/errors.js";
+import { backoffDelay, parseRetryAfter, sleep } from "../util/retry.js";
 
 /**
  * The one interface between the project and an OpenAI-compatible server (OpenAI, vLLM, ...).
@@ -103,8 +104,7 @@ async function withRetries<T>(fn: () => Promise<T>, mapper: ErrorMapper, breaker
       // An endpoint that answered before and refuses now may be restarting: retried.
       const retriable = mapped.retriable || (mapped.kind === "unreachable" && attempt < retries);
       if (!retriable || attempt >= retries) throw mapped;
-      const backoff = Math.min(8000, baseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
-      await sleep(mapped.retryAfterMs ?? backoff);
+      await sleep(mapped.retryAfterMs ?? backoffDelay(attempt, baseMs));
     }
   }
 }
@@ -239,21 +239,4 @@ function hasCauseMessage(err: unknown, message: string): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
-}
-
-/** `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date), capped at one minute. */
-export function parseRetryAfter(headers: Headers | undefined): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number(headers.get("retry-after-ms") ?? NaN);
-  if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, 60_000);
-  const value = headers.get("retry-after");
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 60_000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - Date.now()), 60_000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

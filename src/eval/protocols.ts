@@ -1,5 +1,5 @@
 import { BASIC_EMOTIONS, EMOTIONS, canonicalEmotion } from "../taxonomy/emotions.js";
-import { PY_WHITESPACE } from "./metrics/python-text.js";
+import { PY_WHITESPACE_CLASS_BODY } from "../rewards/python-text.js";
 
 /**
  * How a raw model output is read, and which AUs and classes are scored:
@@ -57,8 +57,8 @@ export function firstBlock(text: string, open: string, close: string): string | 
   const end = text.indexOf(close, start + open.length);
   return end === -1 ? undefined : text.slice(start + open.length, end);
 }
-const LABEL_SEPARATORS = new RegExp(`[,;\\uff0c\\uff1b${PY_WHITESPACE}]+`, "u");
-const FIRST_LABEL = new RegExp(`[^,;\\uff0c\\uff1b${PY_WHITESPACE}]+`, "u");
+const LABEL_SEPARATORS = new RegExp(`[,;\\uff0c\\uff1b${PY_WHITESPACE_CLASS_BODY}]+`, "u");
+const FIRST_LABEL = new RegExp(`[^,;\\uff0c\\uff1b${PY_WHITESPACE_CLASS_BODY}]+`, "u");
 
 /** The first label of an answer text, without splitting all of it. */
 export function firstLabel(text: string): string | undefined {

@@ -1,5 +1,5 @@
 import { FacialR1Error, errorMessage } from "../util/errors.js";
-import { parseRetryAfter } from "../eval/client.js";
+import { backoffDelay, parseRetryAfter, sleep } from "../util/retry.js";
 import { describeTokenSource, type HubCredentials } from "./credentials.js";
 
 /**
@@ -58,13 +58,13 @@ export class HubTransport {
         const code = causeCode(err);
         const retriable = !isCommit && (code === undefined || RETRY_CODES.has(code));
         if (!retriable || attempt >= this.retries) throw this.connectionError(err, code, isCommit);
-        const delay = this.backoff(attempt);
+        const delay = backoffDelay(attempt, this.retryBaseMs);
         this.options.onRetry?.(what, attempt + 1, delay, code ?? "connection failed");
         await sleep(delay);
         continue;
       }
       if ((response.status === 429 || response.status >= 500) && attempt < this.retries) {
-        const delay = parseRetryAfter(response.headers) ?? this.backoff(attempt);
+        const delay = parseRetryAfter(response.headers) ?? backoffDelay(attempt, this.retryBaseMs);
         await response.body?.cancel().catch(() => undefined);
         this.options.onRetry?.(what, attempt + 1, delay, `HTTP ${response.status}`);
         await sleep(delay);
@@ -74,10 +74,6 @@ export class HubTransport {
       return response;
     }
   };
-
-  private backoff(attempt: number): number {
-    return Math.min(8000, this.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
-  }
 
   /** Counts what was sent and what the server already had, from the library's own traffic. */
   private async observe(method: string, url: string, response: Response, sent: number): Promise<void> {
@@ -170,6 +166,3 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -46,8 +46,21 @@ export const PY_DIGIT_RANGES: readonly (readonly [number, number])[] = [
   [0x1e2f0, 0x1e2f9], [0x1e950, 0x1e959], [0x1fbf0, 0x1fbf9],
 ];
 
+/** PY_WHITESPACE escaped for use inside a regex character class (JS with the `u` flag, or Python). */
+export const PY_WHITESPACE_CLASS_BODY = [...PY_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+
 /** A regex character class (JS with the `u` flag, or Python) for PY_WHITESPACE. */
-export const PY_WHITESPACE_CLASS = `[${[...PY_WHITESPACE].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`;
+export const PY_WHITESPACE_CLASS = `[${PY_WHITESPACE_CLASS_BODY}]`;
+
+const WHITESPACE_RUN = new RegExp(`${PY_WHITESPACE_CLASS}+`, "u");
+
+/** Python `text.split()`: split on whitespace runs, no empty pieces. */
+export function pySplitWhitespace(text: string): string[] {
+  return text.split(WHITESPACE_RUN).filter((piece) => piece.length > 0);
+}
+
+/** Python `re` `\\w` for str patterns (a character class body): letters, digits and numerals, underscore. */
+export const PY_WORD_CHAR = "\\p{L}\\p{N}_";
 
 /** The body of a character class (without brackets) for PY_DIGIT_RANGES, JS `u`-flag syntax. */
 export function digitClassBody(escape: (codePoint: number) => string): string {

@@ -8,6 +8,7 @@ import { failuresFileOf } from "../eval/resumable-run.js";
 import type { Sample } from "../schema/sample.js";
 import { errorMessage, failure } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { sleep } from "../util/retry.js";
 import { attemptRequest, newAttemptState, recordAttempt, type Generation } from "./generate.js";
 import { pendingRecords } from "./plan.js";
 import { SYNTH_PROBLEM_CODES } from "./quality-check.js";
@@ -177,7 +178,7 @@ export async function runBatchSynthesis(params: BatchSynthParams): Promise<Synth
           submitted ||= byChunk[k]?.submitted ?? false;
         }
         if (!(params.wait ?? true) || byChunk.every((o) => !o || o.finished)) break;
-        await new Promise((resolve) => setTimeout(resolve, params.pollIntervalMs ?? 30_000));
+        await sleep(params.pollIntervalMs ?? 30_000);
       }
       const outcomes = byChunk.filter((o): o is BatchOutcome => o !== undefined);
       summary.batch = {

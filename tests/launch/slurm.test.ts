@@ -41,7 +41,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
     const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home-login");
-    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "slurm-login");
+    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, `slurm-login-${process.pid}`);
     const login = ["--login", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
     // With a broken SLURM_CONF here, only the login node (whose sshd sets a working one) reaches the cluster.
     const noLocalCluster = { SLURM_CONF: "/nonexistent/slurm.conf" };

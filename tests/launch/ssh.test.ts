@@ -26,7 +26,7 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     const env = launchEnv(t);
     if (!env) return;
     const home = join(dir, "home");
-    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, "ssh-test");
+    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, `ssh-test-${process.pid}`);
     const ssh = ["--backend", "ssh", "--host", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
     const launched = await cli(home, ["launch", bundle, ...ssh, ...setup, "--wait", "finished", "--json"]);
     assert.equal(launched.code, 0, launched.stderr);
@@ -66,7 +66,7 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     await rm(local, { recursive: true, force: true });
     await mkdir(local, { recursive: true });
     await writeFile(payload, randomBytes(24 * 1024 * 1024));
-    const remote = join(env.FACIAL_R1_TEST_REMOTE_DIR, "resume-test");
+    const remote = join(env.FACIAL_R1_TEST_REMOTE_DIR, `resume-test-${process.pid}`);
     await rm(remote, { recursive: true, force: true });
 
     // A config whose connection dies after 8 MiB, like a network that fails mid-upload.

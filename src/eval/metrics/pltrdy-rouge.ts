@@ -1,4 +1,4 @@
-import { pySplitWhitespace } from "./python-text.js";
+import { pySplitWhitespace } from "../../rewards/python-text.js";
 
 /**
  * Summary-level ROUGE-L as the `rouge` package by pltrdy computes it

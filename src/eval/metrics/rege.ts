@@ -1,4 +1,4 @@
-import { PY_WHITESPACE, PY_WORD_CHAR } from "./python-text.js";
+import { PY_WHITESPACE_CLASS_BODY, PY_WORD_CHAR } from "../../rewards/python-text.js";
 import type { BinaryCounts } from "./au.js";
 import { numpyMean } from "./mean.js";
 
@@ -34,7 +34,7 @@ const NEGATIONS = ["not", "no", "isn't ", "nothing", "cannot", "won't", "shouldn
 
 /** A whitespace after "." or "?", except after abbreviations like "e.g." or "Mr.". */
 const SENTENCE_BREAK = new RegExp(
-  `(?<![${PY_WORD_CHAR}]\\.[${PY_WORD_CHAR}][^\\n])(?<![A-Z][a-z]\\.)(?<=\\.|\\?)[${PY_WHITESPACE}]`,
+  `(?<![${PY_WORD_CHAR}]\\.[${PY_WORD_CHAR}][^\\n])(?<![A-Z][a-z]\\.)(?<=\\.|\\?)[${PY_WHITESPACE_CLASS_BODY}]`,
   "u",
 );
 const FIRST_SENTENCE = /^([^\n]*?)[.!?]/;
