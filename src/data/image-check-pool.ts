@@ -1,19 +1,19 @@
-import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../util/worker.js";
 import type { ImageCheckJob, ImageCheckReply } from "./image-check-worker.js";
 import { ImageFolder, type ImageOutcome } from "./image-folder.js";
 
 /**
- * Image checks on worker threads, so that the system calls of one check overlap with the
- * caller's parsing and with the other threads' calls. Checks are sent in batches per folder
- * (a full batch at once, the rest when the caller next waits); a worker that stops has its
- * batches redone on the calling thread, with the same results: a check never hangs on it.
+ * Image checks on worker threads, for storage where a check waits (a network file system):
+ * several checks are then in flight at once, while the caller goes on parsing. Checks are
+ * sent in batches per folder (a full batch at once, the rest when the caller next waits); a
+ * worker that stops has its batches redone on the calling thread, with the same results: a
+ * check never hangs on it.
  */
 
 const BATCH = 128;
-/** More threads than this only queue in the kernel: a check is a few short system calls. */
-const MAX_THREADS = 4;
+/** Checks in flight at once on network storage (as many as libuv's default thread pool runs). */
+const THREADS = 4;
 
 interface Batch {
   root: string;
@@ -35,22 +35,27 @@ export class ImageCheckPool {
   /** Folders of the batches redone here. */
   private readonly here = new Map<string, ImageFolder>();
 
-  constructor(threads: number) {
-    for (let i = 0; i < threads; i++) {
-      const worker = startWorker(import.meta.url, "image-check-worker");
-      if (!worker) continue;
-      const slot: Slot = { worker, batches: new Map(), alive: true };
-      worker.unref();
-      worker.on("message", (reply: ImageCheckReply) => this.receive(slot, reply));
-      worker.on("error", () => this.retire(slot));
-      worker.on("exit", () => this.retire(slot));
-      this.slots.push(slot);
-    }
-  }
+  constructor(private readonly maxThreads: number) {}
 
   /** Worker threads that are running. */
   get threads(): number {
     return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** A worker with no batch, started when every running one has work and there is room for one more. */
+  private idleSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.slots) if (s.alive && (!best || s.batches.size < best.batches.size)) best = s;
+    if (best && best.batches.size === 0) return best;
+    if (this.slots.length >= this.maxThreads) return best;
+    const worker = startWorker(import.meta.url, "image-check-worker");
+    if (!worker) return best;
+    const slot: Slot = { worker, batches: new Map(), alive: true };
+    worker.on("message", (reply: ImageCheckReply) => this.receive(slot, reply));
+    worker.on("error", () => this.retire(slot));
+    worker.on("exit", () => this.retire(slot));
+    this.slots.push(slot);
+    return slot;
   }
 
   /** The outcome of the file `key` under the folder `root` (an absolute path). */
@@ -73,8 +78,7 @@ export class ImageCheckPool {
 
   private send(batch: Batch): void {
     this.open.delete(batch.root);
-    let slot: Slot | undefined;
-    for (const s of this.slots) if (s.alive && (!slot || s.batches.size < slot.batches.size)) slot = s;
+    const slot = this.idleSlot();
     if (!slot) return this.runHere(batch);
     const id = this.nextId++;
     if (slot.batches.size === 0) slot.worker.ref();
@@ -86,6 +90,7 @@ export class ImageCheckPool {
     const batch = slot.batches.get(reply.id);
     if (!batch) return;
     slot.batches.delete(reply.id);
+    // An idle worker does not keep the process alive.
     if (slot.batches.size === 0) slot.worker.unref();
     batch.done.forEach((done, i) => done(reply.outcomes[i]));
   }
@@ -106,13 +111,12 @@ export class ImageCheckPool {
   }
 }
 
-let shared: ImageCheckPool | undefined | null;
+let shared: ImageCheckPool | undefined;
 
-/** The process's pool, started on first use; undefined on one core or when no worker starts. */
-export function imageCheckPool(): ImageCheckPool | undefined {
+/** The process's pool; its workers start as batches need them. */
+export function imageCheckPool(): ImageCheckPool {
   if (shared === undefined) {
-    const pool = new ImageCheckPool(Math.min(MAX_THREADS, availableParallelism() - 1));
-    shared = pool.threads > 0 ? pool : null;
+    shared = new ImageCheckPool(THREADS);
   }
-  return shared ?? undefined;
+  return shared;
 }

@@ -1,3 +1,4 @@
+import { statfsSync } from "node:fs";
 import { open, realpath } from "node:fs/promises";
 import { FacialR1Error } from "../util/errors.js";
 import { imageCheckPool } from "./image-check-pool.js";
@@ -19,30 +20,43 @@ export interface ImageSummary {
   height?: { min: number; max: number };
 }
 
-/** Distinct files checked on the calling thread before the checks move to worker threads. */
-const INLINE_FILES = 256;
+/**
+ * File systems where a check waits on the network (statfs f_type): NFS, Lustre, GPFS, CephFS,
+ * CIFS, SMB2, BeeGFS, FUSE (sshfs, object-store mounts), 9p. Checks there go several at a time
+ * to worker threads; on local or cached files a check takes a few tens of microseconds, less
+ * than handing it to another thread costs.
+ */
+const NETWORK_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x6969, 0x0bd00bd0, 0x47504653, 0x00c36400, 0xff534d42, 0xfe534d42, 0x19830326, 0x65735546, 0x01021997]);
+
+function onNetworkStorage(root: string): boolean {
+  try {
+    return NETWORK_FILE_SYSTEMS.has(statfsSync(root).type);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Checks the images of one folder and keeps a running summary (counts per format and per
  * problem, dimension ranges). Each distinct file (by its path inside the folder, `.` and `..`
  * resolved) is read once per checker; every reference to it is answered from that one check
- * and counted on its own. The first files are checked on the calling thread; past
- * `inlineFiles` of them, on worker threads (`imageCheckPool`) unless `concurrency` is 1.
+ * and counted on its own. Files are checked on the calling thread, or with `threads` (by
+ * default on network file systems) on worker threads (`imageCheckPool`), unless
+ * `concurrency` is 1.
  */
 export class ImageChecker {
   private readonly root: string;
   private readonly folder: ImageFolder;
   private readonly threads: boolean;
-  private readonly inlineFiles: number;
   private readonly outcomes = new Map<string, ImageOutcome | Promise<ImageOutcome>>();
   private distinct = 0;
-  private readonly totals: ImageSummary = { checked: 0, ok: 0, failed: 0, problems: {}, formats: {} };
+  private readonly totals: Omit<ImageSummary, "width" | "height"> = { checked: 0, ok: 0, failed: 0, problems: {}, formats: {} };
+  private readonly sizes = { minWidth: Infinity, maxWidth: 0, minHeight: Infinity, maxHeight: 0 };
 
-  constructor(params: { root: string; concurrency?: number; inlineFiles?: number }) {
+  constructor(params: { root: string; concurrency?: number; threads?: boolean }) {
     this.root = params.root;
     this.folder = new ImageFolder(params.root);
-    this.threads = (params.concurrency ?? 16) > 1;
-    this.inlineFiles = params.inlineFiles ?? inlineFilesFromEnv() ?? INLINE_FILES;
+    this.threads = (params.concurrency ?? 16) > 1 && (params.threads ?? threadsFromEnv() ?? onNetworkStorage(params.root));
   }
 
   /** Throws invalid input when the root is not a readable directory. */
@@ -80,12 +94,14 @@ export class ImageChecker {
   }
 
   summary(): ImageSummary {
-    return structuredClone(this.totals);
+    const { minWidth, maxWidth, minHeight, maxHeight } = this.sizes;
+    const sizes = this.totals.ok > 0 ? { width: { min: minWidth, max: maxWidth }, height: { min: minHeight, max: maxHeight } } : {};
+    return { ...structuredClone(this.totals), ...sizes };
   }
 
   private start(key: string): ImageOutcome | Promise<ImageOutcome> {
     this.distinct++;
-    const pool = this.threads && this.distinct > this.inlineFiles ? imageCheckPool() : undefined;
+    const pool = this.threads ? imageCheckPool() : undefined;
     if (!pool) {
       const outcome = this.folder.inspect(key);
       this.outcomes.set(key, outcome);
@@ -105,8 +121,11 @@ export class ImageChecker {
     if (isImageInfo(outcome)) {
       t.ok++;
       t.formats[outcome.format] = (t.formats[outcome.format] ?? 0) + 1;
-      t.width = t.width ? { min: Math.min(t.width.min, outcome.width), max: Math.max(t.width.max, outcome.width) } : { min: outcome.width, max: outcome.width };
-      t.height = t.height ? { min: Math.min(t.height.min, outcome.height), max: Math.max(t.height.max, outcome.height) } : { min: outcome.height, max: outcome.height };
+      const s = this.sizes;
+      if (outcome.width < s.minWidth) s.minWidth = outcome.width;
+      if (outcome.width > s.maxWidth) s.maxWidth = outcome.width;
+      if (outcome.height < s.minHeight) s.minHeight = outcome.height;
+      if (outcome.height > s.maxHeight) s.maxHeight = outcome.height;
       return { ok: true, image, info: outcome };
     }
     t.failed++;
@@ -115,9 +134,8 @@ export class ImageChecker {
   }
 }
 
-/** FACIAL_R1_IMAGE_INLINE_FILES: how many files a checker reads itself (tests of the worker path set 0). */
-function inlineFilesFromEnv(): number | undefined {
-  const value = process.env.FACIAL_R1_IMAGE_INLINE_FILES;
-  const n = value === undefined || value === "" ? Number.NaN : Number(value);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+/** FACIAL_R1_IMAGE_THREADS=1 or 0: checks on worker threads, or not, wherever the folder lies (for tests). */
+function threadsFromEnv(): boolean | undefined {
+  const value = process.env.FACIAL_R1_IMAGE_THREADS;
+  return value === "1" ? true : value === "0" ? false : undefined;
 }

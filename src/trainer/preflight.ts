@@ -4,9 +4,9 @@ import { ImageChecker, type ImageCheck } from "../data/images.js";
 import { readJsonlBatches, type JsonlValue } from "../data/jsonl.js";
 import { checkRecord, type RecordCheck } from "../data/record-check.js";
 import { SeededRandom } from "../data/seeded-random.js";
-import { buildPrompt, orderLabelSet } from "../eval/prompt.js";
+import { orderLabelSet } from "../eval/prompt.js";
 import type { DatasetEntry, RunConfig } from "../schema/run-config.js";
-import { imagesOf, type Sample } from "../schema/sample.js";
+import type { Sample } from "../schema/sample.js";
 import { formatProblem, type Problem, reasonOf } from "../util/errors.js";
 import { InOrder } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
@@ -14,10 +14,10 @@ import { entryOf, extraArgProblems, isLora } from "./args.js";
 import { batchDivisibilityProblem, runArithmetic, worldSizeOf, type RunArithmetic } from "./arithmetic.js";
 import { formatPath, resolveFromConfig, type LoadedRunConfig } from "./config-file.js";
 import { HARDWARE_PROFILES } from "./hardware.js";
-import { imageTokens } from "./image-tokens.js";
 import { estimateMemory, modelShape, nominalSizeFromPath, type MemoryEstimate } from "./memory.js";
 import { shardName } from "./scripts.js";
 import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
+import { ImageTokens, PromptTokens } from "./token-caches.js";
 
 /**
  * Everything that can be known about a run before a GPU is allocated: the config's own
@@ -26,8 +26,6 @@ import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
  * names the file and line, or the config setting, it is about.
  */
 
-/** Chat-template tokens around one user turn and the assistant header (Qwen2.5 chat format). */
-export const CHAT_TEMPLATE_TOKENS = 20;
 /** Findings listed per file and kind; the rest are counted. */
 const LISTED_PER_KIND = 20;
 
@@ -97,6 +95,8 @@ export interface DataFileObserver {
   record?: (record: Sample) => void;
   /** Between chunks: a promise to wait for before reading on (the observer's writes are behind). */
   ready?: () => Promise<void> | undefined;
+  /** The whole file was read. */
+  done?: () => Promise<void> | void;
 }
 
 export async function preflight(params: PreflightParams): Promise<PreflightReport> {
@@ -266,8 +266,23 @@ interface LineChecked {
 }
 
 const NO_ANSWERS: ImageCheck[] = [];
+
+/** The answers for a record's images: at once when all are known, else when the last comes in. */
+function askImages(checker: ImageChecker, image: Sample["image"]): ImageCheck[] | Promise<ImageCheck[]> {
+  if (typeof image === "string") {
+    const answer = checker.check(image);
+    return answer instanceof Promise ? answer.then((a) => [a]) : [answer];
+  }
+  const answers = image.map((i) => checker.check(i));
+  return answers.some((a) => a instanceof Promise) ? Promise.all(answers) : (answers as ImageCheck[]);
+}
 /** Lines whose image answers may be outstanding at once. */
 const LINES_IN_FLIGHT = 2048;
+/**
+ * Bytes read at a time. The lines of a chunk are parsed together and live until the last is
+ * settled: small chunks let them die young, before the garbage collector moves them on.
+ */
+const CHUNK_BYTES = 128 * 1024;
 
 async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; selection: Selection }> {
   const { loaded, entry, report } = p;
@@ -316,14 +331,8 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
   let promptTotal = 0;
   let promptCount = 0;
   const sft = config.stage === "sft";
-  const promptVariant = sft ? "sft" : "grpo";
-  const templateFor = (question: string, labels: readonly string[]) =>
-    config.trainer.target === "facial-r1"
-      ? buildPrompt({ question, labels, variant: promptVariant })
-      : `${question} First output the thinking process in <think> </think> tags and then output the final answer in <answer> </answer> tags.`;
-  const imageTokenCache = new Map<string, number>();
-  // Questions and label sets repeat across records: count each prompt once.
-  const promptTokenCache = new Map<string, number>();
+  const promptTokenCounts = new PromptTokens(config, p.tokenCounter);
+  const imageTokenCounts = new ImageTokens(config.model);
   let imageTokenTotal = 0;
   let imageTokenCount = 0;
   const progress = new Progress({ label: `preflight ${basename(file)}`, unit: "records", enabled: p.progress });
@@ -338,17 +347,9 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
       report({ file, line, field: "image", message: `${result.image}: ${result.error.message} (image folder ${images})` }, kind(`image-${result.error.kind}`));
       return;
     }
-    const key = `${result.info.width}x${result.info.height}`;
-    let tokens = imageTokenCache.get(key);
-    if (tokens === undefined) {
-      try {
-        tokens = imageTokens({ height: result.info.height, width: result.info.width, minPixels: config.model.min_pixels, maxPixels: config.model.max_pixels });
-      } catch (err) {
-        report({ file, line, field: "image", message: `${result.image}: ${(err as Error).message}; the processor rejects it` }, kind("image-shape"));
-        tokens = 0;
-      }
-      imageTokenCache.set(key, tokens);
-    }
+    const tokens = imageTokenCounts.count(result.info, (why) =>
+      report({ file, line, field: "image", message: `${result.image}: ${why}; the processor rejects it` }, kind("image-shape")),
+    );
     if (tokens > facts.imageTokensMax) facts.imageTokensMax = tokens;
     imageTokenTotal += tokens;
     imageTokenCount++;
@@ -392,14 +393,7 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
     if (record.labels.length === 0) report({ file, line: item.line, field: "labels", message: "no label: the trainer takes labels[0] as the solution" }, kind("labels"));
     for (const answer of answers) imageAnswer(item.line, answer);
 
-    const promptKey = `${record.labels.join(",")}\u0000${record.question}`;
-    let promptTokens = promptTokenCache.get(promptKey);
-    if (promptTokens === undefined) {
-      const prompt = templateFor(record.question.replace(/<image>/g, "").trim(), orderLabelSet(record.labels));
-      promptTokens = p.tokenCounter.count(prompt) + CHAT_TEMPLATE_TOKENS;
-      if (promptTokenCache.size >= 10_000) promptTokenCache.clear();
-      promptTokenCache.set(promptKey, promptTokens);
-    }
+    const promptTokens = promptTokenCounts.count(record);
     promptTotal += promptTokens;
     promptCount++;
     if (promptTokens > facts.promptTokens.max) {
@@ -436,7 +430,7 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
   // started at once; lines go on to `settle` in order as the image answers come in.
   const inOrder = new InOrder<LineChecked>(LINES_IN_FLIGHT, settle);
   const checkImages = imagesUsable && p.checkImages;
-  for await (const batch of readJsonlBatches(file, { onChunk: observer?.bytes })) {
+  for await (const batch of readJsonlBatches(file, { onChunk: observer?.bytes, chunkBytes: CHUNK_BYTES })) {
     progress.tick(batch.length);
     for (const item of batch) {
       if (item.kind === "unreadable") {
@@ -445,15 +439,14 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
         continue;
       }
       const check = checkRecord(item.value, { file, line: item.line });
-      let answers: (ImageCheck | Promise<ImageCheck>)[] = NO_ANSWERS;
-      if (checkImages && check.ok && goesOn(check.record)) answers = imagesOf(check.record).map((image) => checker.check(image));
-      const waiting = answers.some((a) => a instanceof Promise);
-      const wait = inOrder.add(waiting ? Promise.all(answers).then((all) => ({ item, check, answers: all })) : { item, check, answers: answers as ImageCheck[] });
+      const answers = checkImages && check.ok && goesOn(check.record) ? askImages(checker, check.record.image) : NO_ANSWERS;
+      const wait = inOrder.add(answers instanceof Promise ? answers.then((all) => ({ item, check, answers: all })) : { item, check, answers });
       if (wait) await wait;
     }
     await observer?.ready?.();
   }
   await inOrder.drain();
+  await observer?.done?.();
   progress.finish();
   facts.labels = orderLabelSet(labelSet);
   facts.promptTokens.mean = promptCount ? Math.round(promptTotal / promptCount) : 0;

@@ -190,7 +190,7 @@ test("checks on worker threads answer exactly as checks on the calling thread", 
     await symlink(join(dir, "..", "elsewhere.png"), join(dir, "escape.png"));
     names.push("empty.png", "folder.png", "link.png", "escape.png", "missing.png", "../up.png", "/abs.png", "./a.png");
     const here = new ImageChecker({ root: dir, concurrency: 1 });
-    const threads = new ImageChecker({ root: dir, inlineFiles: 0 });
+    const threads = new ImageChecker({ root: dir, threads: true });
     const answers = async (checker: ImageChecker) =>
       (await Promise.all(names.map((n) => checker.check(n)))).map((r) => (r.ok ? r : { ok: false, image: r.image, kind: r.error.kind, message: r.error.message }));
     assert.deepEqual(await answers(threads), await answers(here));

@@ -33,11 +33,11 @@ test("preflight lists each line's findings in file order, image findings include
     assert.deepEqual(lines, [...lines].sort((a, b) => a - b), here.join("\n"));
     assert.deepEqual(here.slice(0, 4), ["3: image: img-2.png: image file not found", "5: labels: no label: the trainer takes labels[0] as the solution", "6: image: img-5.png: image file not found", "8: image: cut.png: corrupt PNG: truncated: the file does not end with an IEND chunk"]);
     assert.equal(here.length, 10 + 6 + 1);
-    process.env.FACIAL_R1_IMAGE_INLINE_FILES = "0";
+    process.env.FACIAL_R1_IMAGE_THREADS = "1";
     try {
       assert.deepEqual(await findings(join(dir, "run.yaml")), here);
     } finally {
-      delete process.env.FACIAL_R1_IMAGE_INLINE_FILES;
+      delete process.env.FACIAL_R1_IMAGE_THREADS;
     }
   } finally {
     await cleanup();
