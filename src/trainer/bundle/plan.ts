@@ -1,13 +1,13 @@
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { computeStats } from "../../data/stats.js";
 import { buildPlugin } from "../../plugins/index.js";
 import { renderSftLauncher } from "../../plugins/launcher.js";
 import { TRAINER_SOURCES, type TrainerSource } from "../../plugins/trainer-sources.js";
 import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
-import { invalidInput, TrainerContractError, type Problem } from "../../util/errors.js";
+import { invalidInput, type Problem } from "../../util/errors.js";
 import { makeDirectory, sha256, sha256File } from "../../util/fs.js";
+import type { WrittenFile } from "../../util/hashed-writer.js";
 import { followLinks } from "../../util/output-target.js";
 import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
 import { VERSION } from "../../version.js";
@@ -15,12 +15,12 @@ import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
 import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
 import { DEEPSPEED_STAGES, type TrainerTarget } from "../../schema/run-config.js";
 import { deepspeedFileName, renderDeepspeedConfig } from "../deepspeed.js";
-import { addForkWeights } from "../fork-weights.js";
 import { HARDWARE_PROFILES } from "../hardware.js";
 import { preflight, type PreflightReport } from "../preflight.js";
-import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, shardName, trainScriptName, type ScriptContext } from "../scripts.js";
+import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, trainScriptName, type ScriptContext } from "../scripts.js";
 import { lit } from "../shell.js";
-import { writeShard, type ShardCounts } from "./shards.js";
+import { BundleData } from "./bundle-data.js";
+import type { ShardCounts } from "./shards.js";
 
 export interface PlanParams {
   /** The run config YAML. */
@@ -66,18 +66,26 @@ export async function planRun(params: PlanParams): Promise<PlanResult> {
   // Through a symbolic link, the bundle replaces the folder it leads to, and the link stays.
   const out = await followLinks(resolve(params.out));
   await assertWritableTarget(out);
-  const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem });
-  if (!report.ok) return { out, written: false, preflight: report, shards: [] };
-
   await sweepStaleTemporaries(out);
+  // The data goes into a temporary sibling while preflight reads it; it replaces `out` in one
+  // rename once everything is written, and is removed when preflight fails.
   const tmp = temporarySibling(out);
   trackTemporary(tmp);
+  let data: BundleData | undefined;
   try {
     await makeDirectory(tmp);
-    const built = await writeBundle({ loaded, dir: tmp, report });
+    data = await BundleData.create(loaded, tmp);
+    const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem, observe: data.observe });
+    if (!report.ok) {
+      await data.abort();
+      await rm(tmp, { recursive: true, force: true });
+      return { out, written: false, preflight: report, shards: [] };
+    }
+    const built = await writeBundle({ loaded, dir: tmp, report, data });
     await replaceDirectory(tmp, out);
     return { out, written: true, preflight: report, manifest: built.manifest, shards: built.shards };
   } catch (err) {
+    await data?.abort();
     await rm(tmp, { recursive: true, force: true });
     throw err;
   } finally {
@@ -104,8 +112,8 @@ export async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
-  const { loaded, dir, report } = params;
+async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport; data: BundleData }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
+  const { loaded, dir, report, data } = params;
   const config = loaded.config;
   const profile = HARDWARE_PROFILES[config.hardware.profile];
 
@@ -120,29 +128,8 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
   const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
   if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
 
-  const shards: { file: string; counts: ShardCounts }[] = [];
-  const shardPaths: string[] = [];
-  for (const [i, entry] of config.datasets.entries()) {
-    const facts = report.files.find((f) => f.role === "train" && f.index === i)!;
-    const outFile = join(dir, "data", shardName(entry));
-    const counts = await writeShard({ config, entry, source: facts.file, out: outFile, selection: report.selections.get(facts.file) ?? { kind: "all" } });
-    shards.push({ file: `data/${shardName(entry)}`, counts });
-    shardPaths.push(outFile);
-  }
-  if (config.trainer.target === "facial-r1") {
-    const frequencies = await computeStats(shardPaths, { progress: false });
-    for (const file of shardPaths) {
-      if (!frequencies[basename(file)]) throw new TrainerContractError("the frequency map has no entry for this file; the fork would stop with a KeyError", { file });
-    }
-    await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
-    if (config.stage !== "sft") {
-      for (const file of shardPaths) await addForkWeights({ file, auFrequencies: frequencies[basename(file)]?.AUs ?? {} });
-    }
-  }
-  for (const facts of report.files.filter((f) => f.role === "eval")) {
-    await mkdir(join(dir, "eval"), { recursive: true });
-    await copyFile(facts.file, join(dir, "eval", basename(facts.file)));
-  }
+  const { shards, frequencies } = await data.finish(report);
+  if (frequencies) await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
 
   const ctx = await bundleScriptContext(loaded, basename(loaded.file));
   const trainScript = trainScriptName(config);
@@ -159,11 +146,9 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
     trainer: config.trainer.target,
     config: config as unknown as Record<string, unknown>,
     config_file: { path: resolve(loaded.file), sha256: sha256(loaded.text), bytes: Buffer.byteLength(loaded.text) },
-    inputs: await Promise.all(
-      report.files.map(async (f) => ({ ...(await hashed(f.file, f.file)), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
-    ),
+    inputs: report.files.map((f) => ({ path: f.file, ...data.input(f.role, f.index), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
     image_folders: report.files.map((f) => ({ path: f.images, images_checked: f.imagesChecked })),
-    outputs: await hashTree(dir),
+    outputs: await hashTree(dir, data.outputs),
     scripts: { train: trainScript, eval: "eval.sh", ...(fork ? { restore_trainer_config: RESTORE_SCRIPT } : {}) },
     checked_against: checkedAgainst(config.trainer.target),
     arithmetic: report.arithmetic as unknown as Record<string, unknown>,
@@ -179,7 +164,7 @@ const RESTORE_SCRIPT = "restore_trainer_config.sh";
 
 /** The trainer sources the bundle's files were checked against (see plugins/trainer-sources.ts). */
 function checkedAgainst(target: TrainerTarget): Record<string, TrainerSource> {
-  return { trainer: { ...TRAINER_SOURCES[target] }, trl: { ...TRAINER_SOURCES["trl-0.17"] }, deepspeed: { ...TRAINER_SOURCES.deepspeed } };
+  return { trainer: TRAINER_SOURCES[target], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
 }
 
 function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file: string; counts: ShardCounts }[]): string[] {
@@ -212,12 +197,15 @@ async function hashed(path: string, label: string): Promise<HashedFile> {
   return { path: label, sha256: await sha256File(path), bytes: info.size };
 }
 
-/** Every file under dir (but the manifest), sorted, with its hash. */
-export async function hashTree(dir: string): Promise<HashedFile[]> {
+/** Every file under dir (but the manifest), sorted, with its hash; files in `known` were hashed as they were written. */
+export async function hashTree(dir: string, known: ReadonlyMap<string, WrittenFile> = new Map()): Promise<HashedFile[]> {
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
   const paths = entries.map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/")).filter((p) => p !== MANIFEST_FILE).sort();
   const out: HashedFile[] = [];
-  for (const p of paths) out.push(await hashed(join(dir, p), p));
+  for (const p of paths) {
+    const written = known.get(p);
+    out.push(written ? { path: p, sha256: written.sha256, bytes: written.bytes } : await hashed(join(dir, p), p));
+  }
   return out;
 }
 

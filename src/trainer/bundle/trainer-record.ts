@@ -1,0 +1,42 @@
+import { isAbsolute, posix } from "node:path";
+import type { DatasetEntry, RunConfig } from "../../schema/run-config.js";
+import { imagesOf, type Sample } from "../../schema/sample.js";
+import { sftTarget } from "../preflight.js";
+
+/**
+ * One record in the format the chosen trainer reads:
+ * - vlm-r1 (upstream): `{id, image, conversations: [human "<image>question", gpt answer], AUs,
+ *   labels, accu_reward_method?}`; AUs and labels ride along as extra columns for the reward
+ *   plugin. SFT shards point images at the one --image_root the launcher takes (DATA_ROOT).
+ * - facial-r1 (fork): the FEA record itself (GRPO: the shard adds the fork's `weights`), images
+ *   relative to the file's folder; for SFT one image path (a string) and a `meta_info` object,
+ *   both of which the fork's sft.py requires.
+ */
+export function trainerRecord(config: RunConfig, entry: DatasetEntry, record: Sample): Record<string, unknown> {
+  const sft = config.stage === "sft";
+  if (config.trainer.target === "facial-r1") {
+    return sft ? { ...record, image: imagesOf(record)[0], meta_info: record.meta_info ?? {} } : { ...record };
+  }
+  const image = sft ? imagesOf(record).map((i) => sftImagePath(entry.images, i)) : imagesOf(record);
+  const imageField = Array.isArray(record.image) ? image : image[0];
+  const question = record.question.replace(/<image>/g, "").trim();
+  const answer = sft ? sftTarget(config, record) : `<answer>${record.labels[0] ?? ""}</answer>`;
+  const out: Record<string, unknown> = {
+    id: record.id,
+    image: imageField,
+    conversations: [
+      { from: "human", value: `${"<image>".repeat(image.length)}${question}` },
+      { from: "gpt", value: answer },
+    ],
+    AUs: record.AUs,
+    labels: record.labels,
+  };
+  if (record.accu_reward_method !== undefined) out.accu_reward_method = record.accu_reward_method;
+  return out;
+}
+
+/** An image path as sft.py joins it to its one image root (DATA_ROOT): absolute folders stay absolute. */
+export function sftImagePath(folder: string, image: string): string {
+  const base = folder.replace(/\\/g, "/");
+  return isAbsolute(folder) ? posix.join(base, image) : posix.join(base.replace(/^\.\//, ""), image);
+}
