@@ -18,6 +18,7 @@ import { estimateMemory, modelShape, nominalSizeFromPath, type MemoryEstimate } 
 import { shardName } from "./scripts.js";
 import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
 import { ImageTokens, PromptTokens } from "./token-caches.js";
+import { targetSpecOf, type TrainerTargetSpec } from "./targets/index.js";
 
 /**
  * Everything that can be known about a run before a GPU is allocated: the config's own
@@ -190,6 +191,11 @@ export function configFindings(loaded: LoadedRunConfig): Problem[] {
 }
 
 function checkConfig(config: RunConfig, setting: Setting, report: Report): void {
+  const spec = targetSpecOf(config);
+  if (spec) {
+    checkTargetConfig(config, spec, setting, report);
+    return;
+  }
   const batch = batchDivisibilityProblem(config);
   if (batch) report({ ...setting(["training", "per_device_batch"]), message: batch });
 
@@ -210,26 +216,12 @@ function checkConfig(config: RunConfig, setting: Setting, report: Report): void 
 
   for (const p of extraArgProblems(config, (key) => setting(["training", "extra_args", key]))) report(p);
 
-  const names = new Map<string, number>();
+  checkShardNames(config, shardName, setting, report);
   config.datasets.forEach((d, i) => {
-    const name = shardName(d);
-    const other = names.get(name);
-    if (other !== undefined) {
-      report({ ...setting(["datasets", i, "file"]), message: `same file name as datasets[${other}] (${name}); the trainer keys per-file settings by basename, rename one` });
-    }
-    names.set(name, i);
     for (const key of ["file", "images"] as const) {
       if (d[key].includes(":")) report({ ...setting(["datasets", i, key]), message: `contains ':'; the trainer splits its path lists on ':'` });
     }
     if (d.reward_method?.includes(":")) report({ ...setting(["datasets", i, "reward_method"]), message: "contains ':'; the trainer splits reward methods on ':'" });
-  });
-
-  const evalNames = new Map<string, number>();
-  config.eval.datasets.forEach((d, i) => {
-    const name = shardName(d);
-    const other = evalNames.get(name);
-    if (other !== undefined) report({ ...setting(["eval", "datasets", i, "file"]), message: `same file name as eval.datasets[${other}] (${name}); the bundle keeps test files by name, rename one` });
-    evalNames.set(name, i);
   });
 
   if (config.stage === "sft" && config.datasets.some((d) => d.reward_method !== undefined)) {
@@ -242,6 +234,39 @@ function checkConfig(config: RunConfig, setting: Setting, report: Report): void 
   if (config.training.save_only_model) {
     report({ ...setting(["training", "save_only_model"]), severity: "warning", message: "checkpoints will hold no optimizer state: a stopped run cannot be resumed" });
   }
+}
+
+/** The checks of a trainer planned through its TrainerTargetSpec: its own rules, then what every target shares. */
+function checkTargetConfig(config: RunConfig, spec: TrainerTargetSpec, setting: Setting, report: Report): void {
+  if (!spec.stages.includes(config.stage)) {
+    report({ ...setting(["stage"]), message: `trainer.target ${spec.name} runs stages ${spec.stages.join(", ")}; plan stage ${config.stage} with trainer.target vlm-r1 or facial-r1` });
+  }
+  spec.configFindings(config, (path, finding) => report({ ...setting(path), ...finding }));
+  for (const p of extraArgProblems(config, (key) => setting(["training", "extra_args", key]))) report(p);
+  checkShardNames(config, (entry) => spec.shardName(entry), setting, report);
+  if (config.training.save_only_model) {
+    report({ ...setting(["training", "save_only_model"]), severity: "warning", message: "checkpoints will hold no optimizer state: a stopped run cannot be resumed" });
+  }
+}
+
+/** Two training files that would land in one shard, or two test files in one copy. */
+function checkShardNames(config: RunConfig, nameOf: (entry: DatasetEntry) => string, setting: Setting, report: Report): void {
+  const names = new Map<string, number>();
+  config.datasets.forEach((d, i) => {
+    const name = nameOf(d);
+    const other = names.get(name);
+    if (other !== undefined) {
+      report({ ...setting(["datasets", i, "file"]), message: `same file name as datasets[${other}] (${name}); the trainer keys per-file settings by basename, rename one` });
+    }
+    names.set(name, i);
+  });
+  const evalNames = new Map<string, number>();
+  config.eval.datasets.forEach((d, i) => {
+    const name = shardName(d);
+    const other = evalNames.get(name);
+    if (other !== undefined) report({ ...setting(["eval", "datasets", i, "file"]), message: `same file name as eval.datasets[${other}] (${name}); the bundle keeps test files by name, rename one` });
+    evalNames.set(name, i);
+  });
 }
 
 interface CheckFileParams {

@@ -4,6 +4,7 @@ import type { RunConfig } from "../schema/run-config.js";
 import type { Sample } from "../schema/sample.js";
 import { imageTokens } from "./image-tokens.js";
 import type { TokenCounter } from "./tokenizer.js";
+import { vlmR1Prompt } from "./bundle/trainer-record.js";
 
 /** Chat-template tokens around one user turn and the assistant header (Qwen2.5 chat format). */
 export const CHAT_TEMPLATE_TOKENS = 20;
@@ -42,7 +43,7 @@ export class PromptTokens {
 
   private template(question: string, labels: readonly string[]): string {
     if (this.config.trainer.target !== "facial-r1") {
-      return `${question} First output the thinking process in <think> </think> tags and then output the final answer in <answer> </answer> tags.`;
+      return vlmR1Prompt(question);
     }
     return buildPrompt({ question, labels, variant: this.config.stage === "sft" ? "sft" : "grpo" });
   }

@@ -9,6 +9,7 @@ import type { DatasetEntry } from "../../schema/run-config.js";
 import type { LoadedRunConfig } from "../config-file.js";
 import type { DataFileObserver, ObserveDataFile, PreflightReport } from "../preflight.js";
 import { shardName } from "../scripts.js";
+import { targetSpecOf } from "../targets/index.js";
 import { ShardSpool } from "./shard-spool.js";
 import { finishShard, type ShardCounts } from "./shards.js";
 
@@ -100,15 +101,23 @@ export class BundleData {
       const facts = report.files.find((f) => f.role === "train" && f.index === index)!;
       const spool = this.spools.get(index);
       if (!spool) throw internalError(`train file ${index} was not read`);
-      const rel = `data/${shardName(entry)}`;
+      const spec = targetSpecOf(config);
+      const rel = `data/${spec ? spec.shardName(entry) : shardName(entry)}`;
+      // A trainer that does not read JSONL gets the finished JSONL shard re-encoded.
+      const jsonl = spec?.encodeShard ? join(this.dir, "data", `.encode-${index}.jsonl`) : join(this.dir, rel);
       const finished = await finishShard({
         spooled: await spool.close(),
         selection: report.selections.get(facts.file) ?? { kind: "all" },
-        out: join(this.dir, rel),
+        out: jsonl,
         frequencies: this.fork,
         weights: this.weights,
       });
-      this.outputs.set(rel, finished.written);
+      if (spec?.encodeShard) {
+        this.outputs.set(rel, await spec.encodeShard(jsonl, join(this.dir, rel)));
+        await rm(jsonl, { force: true });
+      } else {
+        this.outputs.set(rel, finished.written);
+      }
       if (finished.frequencies) entries.push({ key: shardName(entry), ...finished.frequencies });
       const eligible = facts.valid - facts.markedInvalid - facts.droppedEmptyAus;
       shards.push({

@@ -19,6 +19,8 @@ import { HARDWARE_PROFILES } from "../hardware.js";
 import { preflight, type PreflightReport } from "../preflight.js";
 import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, trainScriptName, type ScriptContext } from "../scripts.js";
 import { lit } from "../shell.js";
+import type { VlmR1Trainer } from "../flags.js";
+import { targetSpecOf } from "../targets/index.js";
 import { BundleData } from "./bundle-data.js";
 import type { ShardCounts } from "./shards.js";
 
@@ -115,28 +117,32 @@ export async function isDirectory(path: string): Promise<boolean> {
 async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport; data: BundleData }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
   const { loaded, dir, report, data } = params;
   const config = loaded.config;
-  const profile = HARDWARE_PROFILES[config.hardware.profile];
-
-  for (const stage of DEEPSPEED_STAGES) await writeText(dir, `deepspeed/${deepspeedFileName(stage)}`, renderDeepspeedConfig(stage));
-  await writeText(
-    dir,
-    `accelerate/${accelerateFileName(config.training.deepspeed)}`,
-    renderAccelerateConfig({ stage: config.training.deepspeed, nodes: config.hardware.nodes, gpusPerNode: profile.gpusPerNode }),
-  );
+  const spec = targetSpecOf(config);
+  const ctx = await bundleScriptContext(loaded, basename(loaded.file));
 
   const pluginFiles = await buildPlugin({ target: config.trainer.target, spec: config.rewards, outDir: join(dir, "plugin") });
-  const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
-  if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
-
   const { shards, frequencies } = await data.finish(report);
   if (frequencies) await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
-
-  const ctx = await bundleScriptContext(loaded, basename(loaded.file));
-  const trainScript = trainScriptName(config);
-  await writeText(dir, trainScript, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
   await writeText(dir, "eval.sh", renderEvalScript(config, ctx), 0o755);
-  const fork = config.trainer.target === "facial-r1";
-  if (fork) await writeText(dir, RESTORE_SCRIPT, renderRestoreConfigScript(config, ctx), 0o755);
+
+  let scripts: RunManifest["scripts"];
+  let notes: string[];
+  if (spec) {
+    const files = spec.bundleFiles({
+      config,
+      script: ctx,
+      shards: shards.map((s, i) => ({ entry: config.datasets[i], file: s.file, records: s.counts.written })),
+      pluginFiles: pluginFiles.map((f) => relative(dir, f).split("\\").join("/")),
+      evalFiles: report.files.filter((f) => f.role === "eval").map((f) => `eval/${basename(f.file)}`),
+    });
+    for (const file of files) await writeText(dir, file.path, file.content, file.mode);
+    scripts = { train: spec.trainScript, eval: "eval.sh" };
+    notes = [...sharedNotes(shards)];
+  } else {
+    const written = await writeVlmR1Files({ loaded, dir, ctx, pluginFiles });
+    scripts = { ...written.scripts, eval: "eval.sh" };
+    notes = [...vlmR1Notes(loaded, written.grpoEntry), ...sharedNotes(shards)];
+  }
 
   const manifest: RunManifest = {
     format: BUNDLE_FORMAT,
@@ -149,25 +155,47 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
     inputs: report.files.map((f) => ({ path: f.file, ...data.input(f.role, f.index), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
     image_folders: report.files.map((f) => ({ path: f.images, images_checked: f.imagesChecked })),
     outputs: await hashTree(dir, data.outputs),
-    scripts: { train: trainScript, eval: "eval.sh", ...(fork ? { restore_trainer_config: RESTORE_SCRIPT } : {}) },
+    scripts,
     checked_against: checkedAgainst(config.trainer.target),
     arithmetic: report.arithmetic as unknown as Record<string, unknown>,
     memory: report.memory as unknown as Record<string, unknown> | undefined,
     preflight: { errors: report.errors, warnings: report.warnings, tokens: report.tokens.detail },
-    notes: notesFor(loaded, grpoEntry, shards),
+    notes,
   };
   await writeManifest(dir, manifest);
   return { manifest, shards };
+}
+
+/** The DeepSpeed and accelerate configs, the launchers and the scripts of a VLM-R1 or fork bundle. */
+async function writeVlmR1Files(params: { loaded: LoadedRunConfig; dir: string; ctx: ScriptContext; pluginFiles: string[] }): Promise<{ scripts: { train: string; restore_trainer_config?: string }; grpoEntry: GrpoEntry }> {
+  const { loaded, dir, ctx, pluginFiles } = params;
+  const config = loaded.config;
+  const profile = HARDWARE_PROFILES[config.hardware.profile];
+  for (const stage of DEEPSPEED_STAGES) await writeText(dir, `deepspeed/${deepspeedFileName(stage)}`, renderDeepspeedConfig(stage));
+  await writeText(
+    dir,
+    `accelerate/${accelerateFileName(config.training.deepspeed)}`,
+    renderAccelerateConfig({ stage: config.training.deepspeed, nodes: config.hardware.nodes, gpusPerNode: profile.gpusPerNode }),
+  );
+  const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
+  if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
+  const train = trainScriptName(config);
+  await writeText(dir, train, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
+  if (config.trainer.target !== "facial-r1") return { scripts: { train }, grpoEntry };
+  await writeText(dir, RESTORE_SCRIPT, renderRestoreConfigScript(config, ctx), 0o755);
+  return { scripts: { train, restore_trainer_config: RESTORE_SCRIPT }, grpoEntry };
 }
 
 const RESTORE_SCRIPT = "restore_trainer_config.sh";
 
 /** The trainer sources the bundle's files were checked against (see plugins/trainer-sources.ts). */
 function checkedAgainst(target: TrainerTarget): Record<string, TrainerSource> {
-  return { trainer: TRAINER_SOURCES[target], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
+  const spec = targetSpecOf({ trainer: { target } });
+  if (spec) return Object.fromEntries(spec.sources.map((name) => [name, TRAINER_SOURCES[name]]));
+  return { trainer: TRAINER_SOURCES[target as VlmR1Trainer], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
 }
 
-function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file: string; counts: ShardCounts }[]): string[] {
+function vlmR1Notes(loaded: LoadedRunConfig, grpoEntry: GrpoEntry): string[] {
   const config = loaded.config;
   const notes = [
     "Image folders and relative paths resolve against DATA_ROOT (default: the config file's directory); the trainer checkout is TRAINER_HOME.",
@@ -180,6 +208,11 @@ function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file:
     notes.push(`The fork reads open_r1/configs/config.json; the scripts install data/config.json there (the fork's own file is kept as ${FORK_CONFIG_BACKUP}; ${RESTORE_SCRIPT} puts it back).`);
   }
   if (config.stage === "sft" && config.trainer.target === "vlm-r1") notes.push("SFT runs through plugin/train_sft.py: upstream's sft.py builds messages for bounding-box data; the launcher replaces only its dataset class.");
+  return notes;
+}
+
+function sharedNotes(shards: { file: string; counts: ShardCounts }[]): string[] {
+  const notes: string[] = [];
   for (const { file, counts } of shards) {
     if (counts.droppedEmptyAus > 0) notes.push(`${counts.droppedEmptyAus} record(s) with "AUs": [] were left out of ${file} (trainer.drop_empty_aus): the fork's data preparation fails on them.`);
   }

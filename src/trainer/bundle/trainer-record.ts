@@ -2,6 +2,7 @@ import { isAbsolute, posix } from "node:path";
 import type { DatasetEntry, RunConfig } from "../../schema/run-config.js";
 import { imagesOf, type Sample } from "../../schema/sample.js";
 import { sftTarget } from "../preflight.js";
+import { targetSpecOf } from "../targets/index.js";
 
 /**
  * One record in the format the chosen trainer reads:
@@ -13,13 +14,15 @@ import { sftTarget } from "../preflight.js";
  *   both of which the fork's sft.py requires.
  */
 export function trainerRecord(config: RunConfig, entry: DatasetEntry, record: Sample): Record<string, unknown> {
+  const spec = targetSpecOf(config);
+  if (spec) return spec.record(config, entry, record);
   const sft = config.stage === "sft";
   if (config.trainer.target === "facial-r1") {
     return sft ? { ...record, image: imagesOf(record)[0], meta_info: record.meta_info ?? {} } : { ...record };
   }
   const image = sft ? imagesOf(record).map((i) => sftImagePath(entry.images, i)) : imagesOf(record);
   const imageField = Array.isArray(record.image) ? image : image[0];
-  const question = record.question.replace(/<image>/g, "").trim();
+  const question = promptQuestion(record);
   const answer = sft ? sftTarget(config, record) : `<answer>${record.labels[0] ?? ""}</answer>`;
   const out: Record<string, unknown> = {
     id: record.id,
@@ -39,4 +42,17 @@ export function trainerRecord(config: RunConfig, entry: DatasetEntry, record: Sa
 export function sftImagePath(folder: string, image: string): string {
   const base = folder.replace(/\\/g, "/");
   return isAbsolute(folder) ? posix.join(base, image) : posix.join(base.replace(/^\.\//, ""), image);
+}
+
+/** A record's question as VLM-R1 reads it from the conversation: image placeholders removed. */
+export function promptQuestion(record: Pick<Sample, "question">): string {
+  return record.question.replace(/<image>/g, "").trim();
+}
+
+/**
+ * The prompt text upstream VLM-R1's GRPO sends the model for a question (its QUESTION_TEMPLATE
+ * in grpo_jsonl.py); the other trainers' data carries the same text.
+ */
+export function vlmR1Prompt(question: string): string {
+  return `${question} First output the thinking process in <think> </think> tags and then output the final answer in <answer> </answer> tags.`;
 }
