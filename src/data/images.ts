@@ -1,254 +1,12 @@
-import { open, realpath, type FileHandle } from "node:fs/promises";
-import { isAbsolute, relative as relativePath, resolve, sep } from "node:path";
-import { type ErrorCode, FacialR1Error, reasonOf } from "../util/errors.js";
-import { crc32, PNG_SIGNATURE } from "../util/png.js";
+import { statfsSync } from "node:fs";
+import { open, realpath } from "node:fs/promises";
+import { FacialR1Error } from "../util/errors.js";
+import { imageCheckPool } from "./image-check-pool.js";
+import { ImageFolder, isImageInfo, outcomeOf, type ImageOutcome } from "./image-folder.js";
+import { ImageError, type ImageFormat, type ImageInfo, type ImageProblemKind } from "./image-format.js";
 
-/**
- * Image checks without decoding pixels: the format and dimensions come from the header,
- * and a structural check (signature, header checksum, end marker, declared sizes) catches
- * empty, truncated and corrupt files.
- */
-export type ImageFormat = "png" | "jpeg" | "gif" | "webp" | "bmp";
-
-export interface ImageInfo {
-  format: ImageFormat;
-  width: number;
-  height: number;
-  bytes: number;
-}
-
-/** Why an image failed; the keys of the image summary. */
-export type ImageProblemKind = "missing" | "outside" | "not_a_file" | "empty" | "unsupported" | "corrupt" | "unreadable";
-
-export class ImageError extends FacialR1Error {
-  constructor(
-    readonly kind: ImageProblemKind,
-    message: string,
-    path: string,
-  ) {
-    super(codeOf(kind), message, { file: path });
-  }
-}
-
-function codeOf(kind: ImageProblemKind): ErrorCode {
-  return kind === "missing" ? "not_found" : kind === "unreadable" ? "failure" : "invalid_input";
-}
-
-const HEAD_BYTES = 64 * 1024;
-const TAIL_BYTES = 1024;
-
-/** Format and dimensions of an image file, after a structural check; throws ImageError. */
-export async function readImageInfo(path: string): Promise<ImageInfo> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, "r");
-  } catch (err) {
-    throw fileError(err, path);
-  }
-  try {
-    const info = await fh.stat();
-    if (!info.isFile()) throw new ImageError("not_a_file", "is not a regular file", path);
-    if (info.size === 0) throw new ImageError("empty", "empty file (0 bytes)", path);
-    const reader = new WindowReader(fh, info.size);
-    const head = await reader.read(0, Math.min(info.size, HEAD_BYTES));
-    const tail = info.size <= head.length ? head : await reader.read(info.size - TAIL_BYTES, TAIL_BYTES);
-    const parsed = await parseImage({ head, tail, size: info.size, reader, path });
-    return { ...parsed, bytes: info.size };
-  } catch (err) {
-    if (err instanceof ImageError) throw err;
-    throw fileError(err, path);
-  } finally {
-    await fh.close();
-  }
-}
-
-function fileError(err: unknown, path: string): ImageError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return new ImageError("missing", "image file not found", path);
-  if (code === "EISDIR") return new ImageError("not_a_file", "is a directory, expected an image file", path);
-  if (code === "ELOOP") return new ImageError("unreadable", "symbolic link loop", path);
-  return new ImageError("unreadable", `cannot read image: ${reasonOf(err)}`, path);
-}
-
-/** Positional reads, served from the first bytes of the file once they are loaded. */
-class WindowReader {
-  private head: Buffer | undefined;
-
-  constructor(
-    private readonly fh: FileHandle,
-    readonly size: number,
-  ) {}
-
-  async read(offset: number, length: number): Promise<Buffer> {
-    const start = Math.max(0, offset);
-    const end = Math.min(this.size, start + length);
-    if (this.head && end <= this.head.length) return this.head.subarray(start, end);
-    const buf = Buffer.alloc(Math.max(0, end - start));
-    let done = 0;
-    while (done < buf.length) {
-      const { bytesRead } = await this.fh.read(buf, done, buf.length - done, start + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    const out = done === buf.length ? buf : buf.subarray(0, done);
-    if (start === 0 && this.head === undefined) this.head = out;
-    return out;
-  }
-}
-
-interface ParseInput {
-  head: Buffer;
-  tail: Buffer;
-  size: number;
-  reader: WindowReader;
-  path: string;
-}
-
-type Parsed = Omit<ImageInfo, "bytes">;
-
-async function parseImage(input: ParseInput): Promise<Parsed> {
-  const { head, path } = input;
-  if (head.length >= 8 && head.subarray(0, 8).equals(PNG_SIGNATURE)) return parsePng(input);
-  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return parseJpeg(input);
-  const ascii = head.subarray(0, 12).toString("latin1");
-  if (ascii.startsWith("GIF87a") || ascii.startsWith("GIF89a")) return parseGif(input);
-  if (ascii.startsWith("RIFF") && ascii.slice(8, 12) === "WEBP") return parseWebp(input);
-  if (ascii.startsWith("BM") && head.length >= 26) return parseBmp(input);
-  throw new ImageError("unsupported", "not a PNG, JPEG, GIF, WebP or BMP image (unknown signature)", path);
-}
-
-function corrupt(path: string, format: string, what: string): ImageError {
-  return new ImageError("corrupt", `corrupt ${format}: ${what}`, path);
-}
-
-function checkDimensions(path: string, format: string, width: number, height: number): Parsed {
-  if (!(width > 0) || !(height > 0)) throw corrupt(path, format, `invalid dimensions ${width}x${height}`);
-  return { format: format.toLowerCase() as ImageFormat, width, height };
-}
-
-const IEND_CHUNK = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
-
-function parsePng({ head, tail, path }: ParseInput): Parsed {
-  if (head.length < 33) throw corrupt(path, "PNG", "truncated before the end of the IHDR chunk");
-  if (head.readUInt32BE(8) !== 13 || head.toString("latin1", 12, 16) !== "IHDR") throw corrupt(path, "PNG", "first chunk is not IHDR");
-  if (crc32(head.subarray(12, 29)) !== head.readUInt32BE(29)) throw corrupt(path, "PNG", "IHDR checksum mismatch");
-  if (tail.length < IEND_CHUNK.length || !tail.subarray(tail.length - IEND_CHUNK.length).equals(IEND_CHUNK)) {
-    throw corrupt(path, "PNG", "truncated: the file does not end with an IEND chunk");
-  }
-  return checkDimensions(path, "PNG", head.readUInt32BE(16), head.readUInt32BE(20));
-}
-
-const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
-
-async function parseJpeg({ tail, size, reader, path }: ParseInput): Promise<Parsed> {
-  let frame: Parsed | undefined;
-  let offset = 2;
-  while (frame === undefined) {
-    const header = await reader.read(offset, 9);
-    if (header.length < 2) throw corrupt(path, "JPEG", "truncated before the frame header (SOF)");
-    if (header[0] !== 0xff) throw corrupt(path, "JPEG", `expected a marker at byte ${offset}`);
-    const marker = header[1];
-    if (marker === 0xff) {
-      offset += 1; // fill byte
-      continue;
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      offset += 2;
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) throw corrupt(path, "JPEG", "no frame header (SOF) before the image data");
-    if (header.length < 4) throw corrupt(path, "JPEG", "truncated inside a segment header");
-    const length = header.readUInt16BE(2);
-    if (length < 2 || offset + 2 + length > size) throw corrupt(path, "JPEG", `segment at byte ${offset} runs past the end of the file`);
-    if (JPEG_SOF.has(marker)) {
-      if (length < 8 || header.length < 9) throw corrupt(path, "JPEG", "frame header too short");
-      frame = checkDimensions(path, "JPEG", header.readUInt16BE(7), header.readUInt16BE(5));
-    }
-    offset += 2 + length;
-  }
-  if (!hasJpegEnd(tail)) throw corrupt(path, "JPEG", "truncated: no end-of-image marker (EOI) at the end of the file");
-  return frame;
-}
-
-/** EOI near the end; a few writers pad after it, entropy-coded data never contains FF D9. */
-function hasJpegEnd(tail: Buffer): boolean {
-  for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
-  return false;
-}
-
-function parseGif({ head, tail, path }: ParseInput): Parsed {
-  if (head.length < 13) throw corrupt(path, "GIF", "truncated inside the screen descriptor");
-  let end = tail.length - 1;
-  while (end > 0 && tail[end] === 0) end--;
-  if (tail[end] !== 0x3b) throw corrupt(path, "GIF", "truncated: no trailer byte (0x3B) at the end of the file");
-  return checkDimensions(path, "GIF", head.readUInt16LE(6), head.readUInt16LE(8));
-}
-
-function parseWebp({ head, size, path }: ParseInput): Parsed {
-  const riffEnd = head.readUInt32LE(4) + 8;
-  if (riffEnd > size) throw corrupt(path, "WebP", `truncated: ${size} bytes of the ${riffEnd} the header declares`);
-  if (head.length < 30) throw corrupt(path, "WebP", "truncated inside the first chunk");
-  const chunk = head.toString("latin1", 12, 16);
-  if (chunk === "VP8 ") {
-    if (head[23] !== 0x9d || head[24] !== 0x01 || head[25] !== 0x2a) throw corrupt(path, "WebP", "bad VP8 frame signature");
-    return checkDimensions(path, "WebP", head.readUInt16LE(26) & 0x3fff, head.readUInt16LE(28) & 0x3fff);
-  }
-  if (chunk === "VP8L") {
-    if (head[20] !== 0x2f) throw corrupt(path, "WebP", "bad VP8L signature");
-    const bits = head.readUInt32LE(21);
-    return checkDimensions(path, "WebP", (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1);
-  }
-  if (chunk === "VP8X") {
-    return checkDimensions(path, "WebP", head.readUIntLE(24, 3) + 1, head.readUIntLE(27, 3) + 1);
-  }
-  throw corrupt(path, "WebP", `unknown first chunk "${chunk}"`);
-}
-
-function parseBmp({ head, size, path }: ParseInput): Parsed {
-  const declared = head.readUInt32LE(2);
-  if (declared > size) throw corrupt(path, "BMP", `truncated: ${size} bytes of the ${declared} the header declares`);
-  const pixelsAt = head.readUInt32LE(10);
-  if (pixelsAt >= size) throw corrupt(path, "BMP", "pixel data starts past the end of the file");
-  const dibSize = head.readUInt32LE(14);
-  if (dibSize === 12) return checkDimensions(path, "BMP", head.readUInt16LE(18), head.readUInt16LE(20));
-  if (dibSize < 40) throw corrupt(path, "BMP", `unknown header size ${dibSize}`);
-  return checkDimensions(path, "BMP", Math.abs(head.readInt32LE(18)), Math.abs(head.readInt32LE(22)));
-}
-
-/**
- * The absolute path of `relative` inside `root`, by the path text alone: absolute paths
- * and `..` escapes throw ImageError("outside"). See `resolveInsideReal` for symlinks.
- */
-export function resolveInside(root: string, relative: string): string {
-  if (relative.length === 0 || relative.includes("\0")) throw new ImageError("outside", "empty or invalid path", relative);
-  if (isAbsolute(relative)) throw new ImageError("outside", "absolute path; image paths must be relative to the image folder", relative);
-  const base = resolve(root);
-  const full = resolve(base, relative);
-  if (!isWithin(base, full)) throw new ImageError("outside", "path leaves the image folder (..)", relative);
-  return full;
-}
-
-function isWithin(base: string, full: string): boolean {
-  const rel = relativePath(base, full);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
-
-/**
- * Like `resolveInside`, then follows symbolic links: the real path must stay inside the
- * real root. Throws ImageError("missing") when the file (or a link's target) does not exist.
- */
-export async function resolveInsideReal(root: string, relative: string, realRoot?: string): Promise<string> {
-  const full = resolveInside(root, relative);
-  const base = realRoot ?? (await realpath(root));
-  let real: string;
-  try {
-    real = await realpath(full);
-  } catch (err) {
-    throw fileError(err, relative);
-  }
-  if (!isWithin(base, real)) throw new ImageError("outside", "symbolic link leads outside the image folder", relative);
-  return real;
-}
+export { ImageError, readImageInfo, readImageInfoSync, type ImageFormat, type ImageInfo, type ImageProblemKind } from "./image-format.js";
+export { resolveInside, resolveInsideReal } from "./image-folder.js";
 
 export type ImageCheck = { ok: true; image: string; info: ImageInfo } | { ok: false; image: string; error: ImageError };
 
@@ -263,30 +21,50 @@ export interface ImageSummary {
 }
 
 /**
- * Checks images under one root with at most `concurrency` files open at a time and keeps
- * a running summary (counts per format and per problem, dimension ranges).
+ * File systems where a check waits on the network (statfs f_type): NFS, Lustre, GPFS, CephFS,
+ * CIFS, SMB2, BeeGFS, FUSE (sshfs, object-store mounts), 9p. Checks there go several at a time
+ * to worker threads; on local or cached files a check takes a few tens of microseconds, less
+ * than handing it to another thread costs.
+ */
+const NETWORK_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x6969, 0x0bd00bd0, 0x47504653, 0x00c36400, 0xff534d42, 0xfe534d42, 0x19830326, 0x65735546, 0x01021997]);
+
+function onNetworkStorage(root: string): boolean {
+  try {
+    return NETWORK_FILE_SYSTEMS.has(statfsSync(root).type);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks the images of one folder and keeps a running summary (counts per format and per
+ * problem, dimension ranges). Each distinct file (by its path inside the folder, `.` and `..`
+ * resolved) is read once per checker; every reference to it is answered from that one check
+ * and counted on its own. Files are checked on the calling thread, or with `threads` (by
+ * default on network file systems) on worker threads (`imageCheckPool`), unless
+ * `concurrency` is 1.
  */
 export class ImageChecker {
   private readonly root: string;
-  private readonly concurrency: number;
-  private realRoot: Promise<string> | undefined;
-  private active = 0;
-  private peak = 0;
-  private readonly waiting: (() => void)[] = [];
-  private readonly totals: ImageSummary = { checked: 0, ok: 0, failed: 0, problems: {}, formats: {} };
+  private readonly folder: ImageFolder;
+  private readonly threads: boolean;
+  private readonly outcomes = new Map<string, ImageOutcome | Promise<ImageOutcome>>();
+  private distinct = 0;
+  private readonly totals: Omit<ImageSummary, "width" | "height"> = { checked: 0, ok: 0, failed: 0, problems: {}, formats: {} };
+  private readonly sizes = { minWidth: Infinity, maxWidth: 0, minHeight: Infinity, maxHeight: 0 };
 
-  constructor(params: { root: string; concurrency?: number }) {
+  constructor(params: { root: string; concurrency?: number; threads?: boolean }) {
     this.root = params.root;
-    this.concurrency = Math.max(1, params.concurrency ?? 16);
+    this.folder = new ImageFolder(params.root);
+    this.threads = (params.concurrency ?? 16) > 1 && (params.threads ?? threadsFromEnv() ?? onNetworkStorage(params.root));
   }
 
   /** Throws invalid input when the root is not a readable directory. */
   async assertRoot(): Promise<void> {
     let real: string;
     try {
-      real = await this.resolvedRoot();
+      real = await realpath(this.root);
     } catch {
-      this.realRoot = undefined;
       throw new FacialR1Error("invalid_input", "image folder not found", { file: this.root });
     }
     const probe = await open(real, "r").catch(() => undefined);
@@ -295,62 +73,69 @@ export class ImageChecker {
     if (!isDir) throw new FacialR1Error("invalid_input", "image folder is not a directory", { file: this.root });
   }
 
-  async check(image: string): Promise<ImageCheck> {
-    await this.acquire();
+  /**
+   * The check of one reference: at once when its file was checked before (or is checked
+   * here and now), else a promise. Every call counts in the summary.
+   */
+  check(image: string): ImageCheck | Promise<ImageCheck> {
+    let key: string;
     try {
-      const real = await resolveInsideReal(this.root, image, await this.resolvedRoot());
-      const info = await readImageInfo(real);
-      this.record(info);
-      return { ok: true, image, info };
+      key = this.folder.key(image);
     } catch (err) {
-      const error =
-        err instanceof ImageError ? err : new ImageError("unreadable", `cannot check image: ${(err as Error).message}`, image);
-      this.totals.checked++;
-      this.totals.failed++;
-      this.totals.problems[error.kind] = (this.totals.problems[error.kind] ?? 0) + 1;
-      return { ok: false, image, error };
-    } finally {
-      this.release();
+      return this.answer(image, outcomeOf(err, image));
     }
+    const known = this.outcomes.get(key) ?? this.start(key);
+    return known instanceof Promise ? known.then((outcome) => this.answer(image, outcome)) : this.answer(image, known);
   }
 
-  private async acquire(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      this.peak = Math.max(this.peak, this.active);
-      return;
-    }
-    await new Promise<void>((go) => this.waiting.push(go)); // the releasing check hands its slot over
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
-  }
-
-  /** The most checks that ran at the same time so far. */
-  get peakConcurrency(): number {
-    return this.peak;
+  /** Files read so far: references to one file share its check. */
+  get filesRead(): number {
+    return this.distinct;
   }
 
   summary(): ImageSummary {
-    return structuredClone(this.totals);
+    const { minWidth, maxWidth, minHeight, maxHeight } = this.sizes;
+    const sizes = this.totals.ok > 0 ? { width: { min: minWidth, max: maxWidth }, height: { min: minHeight, max: maxHeight } } : {};
+    return { ...structuredClone(this.totals), ...sizes };
   }
 
-  private resolvedRoot(): Promise<string> {
-    this.realRoot ??= realpath(this.root);
-    return this.realRoot;
+  private start(key: string): ImageOutcome | Promise<ImageOutcome> {
+    this.distinct++;
+    const pool = this.threads ? imageCheckPool() : undefined;
+    if (!pool) {
+      const outcome = this.folder.inspect(key);
+      this.outcomes.set(key, outcome);
+      return outcome;
+    }
+    const pending = pool.check(this.folder.base, key).then((outcome) => {
+      this.outcomes.set(key, outcome);
+      return outcome;
+    });
+    this.outcomes.set(key, pending);
+    return pending;
   }
 
-  private record(info: ImageInfo): void {
+  private answer(image: string, outcome: ImageOutcome): ImageCheck {
     const t = this.totals;
     t.checked++;
-    t.ok++;
-    t.formats[info.format] = (t.formats[info.format] ?? 0) + 1;
-    t.width = t.width ? { min: Math.min(t.width.min, info.width), max: Math.max(t.width.max, info.width) } : { min: info.width, max: info.width };
-    t.height = t.height
-      ? { min: Math.min(t.height.min, info.height), max: Math.max(t.height.max, info.height) }
-      : { min: info.height, max: info.height };
+    if (isImageInfo(outcome)) {
+      t.ok++;
+      t.formats[outcome.format] = (t.formats[outcome.format] ?? 0) + 1;
+      const s = this.sizes;
+      if (outcome.width < s.minWidth) s.minWidth = outcome.width;
+      if (outcome.width > s.maxWidth) s.maxWidth = outcome.width;
+      if (outcome.height < s.minHeight) s.minHeight = outcome.height;
+      if (outcome.height > s.maxHeight) s.maxHeight = outcome.height;
+      return { ok: true, image, info: outcome };
+    }
+    t.failed++;
+    t.problems[outcome.kind] = (t.problems[outcome.kind] ?? 0) + 1;
+    return { ok: false, image, error: new ImageError(outcome.kind, outcome.message, outcome.file ?? image) };
   }
+}
+
+/** FACIAL_R1_IMAGE_THREADS=1 or 0: checks on worker threads, or not, wherever the folder lies (for tests). */
+function threadsFromEnv(): boolean | undefined {
+  const value = process.env.FACIAL_R1_IMAGE_THREADS;
+  return value === "1" ? true : value === "0" ? false : undefined;
 }

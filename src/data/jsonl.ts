@@ -22,6 +22,8 @@ export type JsonlLine =
 export interface ReadLinesOptions {
   maxLineBytes?: number;
   chunkBytes?: number;
+  /** Sees every chunk of the file's bytes as read, before its lines are split (to hash or copy the file on the way). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function* readLineBatches(file: string, options: ReadLinesOptions =
 
   let batch: JsonlLine[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    options.onChunk?.(chunk);
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, start);

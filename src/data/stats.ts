@@ -58,11 +58,30 @@ export async function collectStats(files: string[], options: StatsOptions = {}):
   return out;
 }
 
+/** One file's fractions of records carrying each AU and each label; a token listed twice in a record counts once. */
+export type FrequencyEntry = FrequencyMap[string];
+
+/** The counts behind one file's entry of the frequency map. */
+export class FrequencyCounter {
+  records = 0;
+  private readonly aus = new Map<string, number>();
+  private readonly labels = new Map<string, number>();
+
+  /** Counts `times` records that carry these AUs and labels. */
+  add(aus: readonly string[], labels: readonly string[], times = 1): void {
+    this.records += times;
+    countDistinct(this.aus, aus, times);
+    countDistinct(this.labels, labels, times);
+  }
+
+  entry(): FrequencyEntry {
+    return { AUs: fractions(this.aus, this.records, compareAuTokens), emotions: fractions(this.labels, this.records) };
+  }
+}
+
 async function countFile(file: string, options: StatsOptions): Promise<FileStats> {
-  const auCounts = new Map<string, number>();
-  const labelCounts = new Map<string, number>();
+  const counter = new FrequencyCounter();
   let read = 0;
-  let records = 0;
   const progress = await fileProgress(`stats ${basename(file)}`, file, options.progress ?? true);
   try {
     for await (const batch of readJsonlBatches(file)) {
@@ -79,9 +98,7 @@ async function countFile(file: string, options: StatsOptions): Promise<FileStats
           for (const p of check.errors) options.onProblem?.({ ...p, severity: "error" });
           continue;
         }
-        records++;
-        countDistinct(auCounts, check.record.AUs);
-        countDistinct(labelCounts, check.record.labels);
+        counter.add(check.record.AUs, check.record.labels);
       }
     }
   } catch (err) {
@@ -90,24 +107,17 @@ async function countFile(file: string, options: StatsOptions): Promise<FileStats
   } finally {
     progress.finish();
   }
+  const records = counter.records;
   if (records === 0) throw invalidInput(read === 0 ? "no records (empty file)" : `none of the ${read} lines is a valid record`, { file });
-  return {
-    file,
-    key: basename(file),
-    read,
-    records,
-    skipped: read - records,
-    AUs: fractions(auCounts, records, compareAuTokens),
-    emotions: fractions(labelCounts, records),
-  };
+  return { file, key: basename(file), read, records, skipped: read - records, ...counter.entry() };
 }
 
-function countDistinct(counts: Map<string, number>, items: readonly string[]): void {
+function countDistinct(counts: Map<string, number>, items: readonly string[], times: number): void {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     let repeated = false;
     for (let j = 0; j < i; j++) if (items[j] === item) repeated = true;
-    if (!repeated) counts.set(item, (counts.get(item) ?? 0) + 1);
+    if (!repeated) counts.set(item, (counts.get(item) ?? 0) + times);
   }
 }
 
@@ -122,7 +132,7 @@ export function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
 
-export function toFrequencyMap(stats: readonly FileStats[]): FrequencyMap {
+export function toFrequencyMap(stats: readonly Pick<FileStats, "key" | "AUs" | "emotions">[]): FrequencyMap {
   const map: FrequencyMap = {};
   for (const s of [...stats].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     map[s.key] = { AUs: s.AUs, emotions: s.emotions };

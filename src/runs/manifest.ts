@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { invalidInput } from "../util/errors.js";
+import { TRAINER_TARGETS } from "../schema/run-config.js";
 import { stableStringify, writeFileAtomic } from "../util/fs.js";
 
 /**
@@ -23,7 +24,7 @@ export const RunManifestSchema = z.looseObject({
   tool: z.looseObject({ name: z.string(), version: z.string() }),
   name: z.string(),
   stage: z.enum(["sft", "grpo", "grpo-task"]),
-  trainer: z.enum(["vlm-r1", "facial-r1"]),
+  trainer: z.enum(TRAINER_TARGETS),
   config: z.record(z.string(), z.unknown()),
   config_file: HashedFileSchema,
   inputs: z.array(HashedFileSchema.extend({ role: z.string(), records: z.number().int().optional(), selected: z.number().int().optional() })),

@@ -9,6 +9,8 @@ import { JOB_LOG } from "../launch/job-files.js";
 import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
 import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
 import { renderRunCharts } from "./run-charts.js";
+import { TRAINER_TARGETS, type TrainerTarget } from "../schema/run-config.js";
+import { isVllmTarget, targetSpecOf } from "../trainer/targets/index.js";
 
 export type CheckpointChoice = "all" | "last" | "best" | "none";
 
@@ -88,7 +90,9 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
     await executor.pull(`${outputDir}/${lastComplete.name}/trainer_state.json`, statePath);
     state = await readState(statePath);
   }
-  const rows = state ? metricRows(state) : [];
+  // Trainers without HF Trainer's state file (verl, EasyR1, OpenRLHF) log their steps themselves.
+  const logged = state ? undefined : await loggedMetrics(record, out);
+  const rows = state ? metricRows(state) : (logged ?? []);
 
   const selected = selectCheckpoints(complete, options.checkpoints ?? "last", rows, options.bestMetric ?? "reward");
   const reports: CheckpointReport[] = [];
@@ -116,14 +120,14 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
 
   const files: PullReport["files"] = { jobLog: join(out, "job.log"), charts: [] };
   let summary: RunSummary | undefined;
-  if (state) {
-    files.trainerState = statePath;
+  if (state) files.trainerState = statePath;
+  if (state || (logged && logged.length > 0)) {
     files.metricsJsonl = join(out, "metrics.jsonl");
     files.metricsCsv = join(out, "metrics.csv");
     await writeFileAtomic(files.metricsJsonl, metricsJsonl(rows));
     await writeFileAtomic(files.metricsCsv, metricsCsv(rows));
     files.charts = await renderRunCharts({ rows, dir: join(out, "charts"), png: options.png ?? false });
-    summary = summarize(record, status, state, rows);
+    summary = summarize(record, status, rows, state);
     await writeFileAtomic(join(out, "summary.txt"), `${formatSummary(summary)}\n`);
   }
   return { run: record.id, out, status, checkpoints: reports, metricsRows: rows.length, files, summary };
@@ -202,7 +206,25 @@ export interface RunSummary {
   train?: Record<string, number>;
 }
 
-function summarize(record: RunRecord, status: RunStatus, state: TrainerState, rows: MetricRow[]): RunSummary {
+/** The step metrics a run's trainer logged, when its bundle names a trainer that logs them itself. */
+async function loggedMetrics(record: RunRecord, out: string): Promise<MetricRow[] | undefined> {
+  const trainer = await bundleTrainer(record.bundle);
+  const spec = trainer && isVllmTarget(trainer) ? targetSpecOf({ trainer: { target: trainer } }) : undefined;
+  if (!spec?.metrics) return undefined;
+  const jobLog = await readFile(join(out, "job.log"), "utf8").catch(() => undefined);
+  return spec.metrics({ jobLog, outputDir: join(out, "output") });
+}
+
+async function bundleTrainer(bundle: string): Promise<TrainerTarget | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(bundle, "manifest.json"), "utf8")) as { trainer?: string };
+    return (TRAINER_TARGETS as readonly string[]).includes(manifest.trainer ?? "") ? (manifest.trainer as TrainerTarget) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function summarize(record: RunRecord, status: RunStatus, rows: MetricRow[], state?: TrainerState): RunSummary {
   const best: RunSummary["best"] = {};
   for (const row of rows) {
     for (const [key, value] of Object.entries(row.values)) {
@@ -215,13 +237,13 @@ function summarize(record: RunRecord, status: RunStatus, state: TrainerState, ro
     state: status.state,
     exitCode: status.exitCode,
     reason: status.reason,
-    step: state.global_step,
-    maxSteps: state.max_steps,
-    epoch: state.epoch,
+    step: state?.global_step ?? rows[rows.length - 1]?.step ?? 0,
+    maxSteps: state?.max_steps,
+    epoch: state ? state.epoch : rows[rows.length - 1]?.values.epoch,
     first: rows[0]?.values ?? {},
     last: rows[rows.length - 1]?.values ?? {},
     best,
-    train: trainSummary(state),
+    train: state ? trainSummary(state) : undefined,
   };
 }
 

@@ -8,12 +8,15 @@ import { RewardSpecSchema, DEFAULT_REWARD_SPEC } from "../rewards/spec.js";
  */
 
 export const STAGES = ["sft", "grpo", "grpo-task"] as const;
-export const TRAINER_TARGETS = ["vlm-r1", "facial-r1"] as const;
+export const TRAINER_TARGETS = ["vlm-r1", "facial-r1", "trl", "verl", "easyr1", "openrlhf"] as const;
+/** Targets that train from the bundle's own data format and launch line, generating with vLLM. */
+export const VLLM_TARGETS = ["trl", "verl", "easyr1", "openrlhf"] as const;
 export const DEEPSPEED_STAGES = ["zero2", "zero3", "zero3-offload"] as const;
 export const HARDWARE_PROFILE_NAMES = ["8xA800-80G", "8xH100-80G", "8xA100-80G", "1xA100-80G-lora"] as const;
 
 export type Stage = (typeof STAGES)[number];
 export type TrainerTarget = (typeof TRAINER_TARGETS)[number];
+export type VllmTarget = (typeof VLLM_TARGETS)[number];
 export type DeepSpeedStage = (typeof DEEPSPEED_STAGES)[number];
 export type HardwareProfileName = (typeof HARDWARE_PROFILE_NAMES)[number];
 
@@ -49,10 +52,26 @@ export const ModelSchema = z
   })
   .describe("The model to train");
 
+export const VllmSchema = z
+  .strictObject({
+    mode: z
+      .enum(["colocate", "server"])
+      .default("colocate")
+      .describe("colocate: vLLM shares the training GPUs; server: `gpus` GPUs of the first node run generation only, the others train"),
+    gpus: positiveInt().default(1).describe("server mode: GPUs given to generation"),
+    gpu_memory_utilization: z.number().gt(0).max(1).default(0.4).describe("Share of each generation GPU's memory vLLM may take"),
+    tensor_parallel_size: positiveInt().default(1).describe("GPUs per vLLM engine"),
+  })
+  .describe("vLLM generation of the trl, verl, easyr1 and openrlhf targets (VLM-R1 and the fork generate with model.generate)");
+
 export const TrainerSchema = z
   .strictObject({
-    target: z.enum(TRAINER_TARGETS).default("facial-r1").describe("vlm-r1 = upstream om-ai-lab/VLM-R1 with the emitted reward plugin; facial-r1 = the Facial-R1 fork"),
+    target: z
+      .enum(TRAINER_TARGETS)
+      .default("facial-r1")
+      .describe("vlm-r1 = upstream om-ai-lab/VLM-R1 with the emitted reward plugin; facial-r1 = the Facial-R1 fork; trl, verl, easyr1, openrlhf = those trainers, generating with vLLM"),
     home: z.string().min(1).default("./VLM-R1").describe("Checkout of the trainer repository on the training machines (TRAINER_HOME overrides it at launch)"),
+    vllm: VllmSchema.prefault({}),
     drop_empty_aus: z
       .boolean()
       .default(false)

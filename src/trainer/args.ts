@@ -1,6 +1,7 @@
 import type { RunConfig } from "../schema/run-config.js";
 import type { Problem } from "../util/errors.js";
-import { acceptedFlags, ignoredFlagReason, normalizeFlag, PLANNER_OWNED_FLAGS, SECRET_FLAGS, type TrainerEntry } from "./flags.js";
+import { acceptedFlags, GRPO_IGNORED_FLAGS, normalizeFlag, PLANNER_OWNED_FLAGS, SECRET_FLAGS, type TrainerEntry, type VlmR1Trainer } from "./flags.js";
+import { targetSpecOf, type KeyVocabulary } from "./targets/index.js";
 import { lit, joinWith, type Word } from "./shell.js";
 import { closestMatch } from "./suggest.js";
 
@@ -114,28 +115,42 @@ export function trainerArgs(config: RunConfig, paths: ArgPaths, options: { lora:
  * trainer ignores, secrets, and flags the config already sets elsewhere.
  */
 export function extraArgProblems(config: RunConfig, where: (key: string) => Omit<Problem, "message">): Problem[] {
-  const entry = entryOf(config);
-  const accepted = acceptedFlags(entry, config.trainer.target);
+  const vocabulary = targetSpecOf(config)?.vocabulary ?? vlmR1Vocabulary(config);
   const problems: Problem[] = [];
   for (const raw of Object.keys(config.training.extra_args)) {
-    const flag = normalizeFlag(raw);
+    const key = vocabulary.dotted ? raw : normalizeFlag(raw);
+    const name = vocabulary.dotted ? key : `--${key}`;
+    const shown = `${vocabulary.dotted ? "key" : "flag"} ${name}`;
     const at = where(raw);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flag)) {
-      problems.push({ ...at, message: `"${raw}" is not a flag name` });
-    } else if (SECRET_FLAGS[flag]) {
-      problems.push({ ...at, message: `refused: ${SECRET_FLAGS[flag]}` });
-    } else if (!accepted.has(flag)) {
-      const suggestion = closestMatch(flag, accepted);
+    if (!(vocabulary.dotted ? /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/ : /^[A-Za-z_][A-Za-z0-9_]*$/).test(key)) {
+      problems.push({ ...at, message: `"${raw}" is not a ${vocabulary.dotted ? "config key" : "flag name"}` });
+    } else if (SECRET_FLAGS[key.split(".").pop() ?? key]) {
+      problems.push({ ...at, message: `refused: ${SECRET_FLAGS[key.split(".").pop() ?? key]}` });
+    } else if (!vocabulary.accepted.has(key)) {
+      const suggestion = closestMatch(key, vocabulary.accepted);
+      const shownSuggestion = suggestion && (vocabulary.dotted ? suggestion : `--${suggestion}`);
       problems.push({
         ...at,
-        message: `the ${entry === "sft" ? "SFT (sft.py)" : "GRPO (grpo_jsonl.py)"} parser has no flag --${flag}; the trainer would exit at start${suggestion ? `; did you mean --${suggestion}?` : ""}`,
+        message: `the ${vocabulary.kind} has no ${shown}; the trainer would exit at start${shownSuggestion ? `; did you mean ${shownSuggestion}?` : ""}`,
         fix: suggestion,
       });
-    } else if (ignoredFlagReason(entry, flag)) {
-      problems.push({ ...at, message: `refused: the trainer accepts --${flag} but ignores it (${ignoredFlagReason(entry, flag)})` });
-    } else if (PLANNER_OWNED_FLAGS[flag]) {
-      problems.push({ ...at, message: `--${flag} is set from ${PLANNER_OWNED_FLAGS[flag]}; set it there instead` });
+    } else if (vocabulary.ignored[key]) {
+      problems.push({ ...at, message: `refused: the trainer accepts ${name} but ignores it (${vocabulary.ignored[key]})` });
+    } else if (vocabulary.owned[key]) {
+      problems.push({ ...at, message: `${name} is set from ${vocabulary.owned[key]}; set it there instead` });
     }
   }
   return problems;
+}
+
+/** The flags of VLM-R1's and the fork's entry points. */
+function vlmR1Vocabulary(config: RunConfig): KeyVocabulary {
+  const entry = entryOf(config);
+  const target = config.trainer.target as VlmR1Trainer;
+  return {
+    kind: entry === "sft" ? "SFT (sft.py) parser" : "GRPO (grpo_jsonl.py) parser",
+    accepted: acceptedFlags(entry, target),
+    ignored: entry === "grpo" ? GRPO_IGNORED_FLAGS : {},
+    owned: PLANNER_OWNED_FLAGS,
+  };
 }

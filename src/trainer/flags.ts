@@ -1,4 +1,7 @@
-import type { TrainerTarget } from "../schema/run-config.js";
+import type { TrainerTarget, VllmTarget } from "../schema/run-config.js";
+
+/** The trainers whose flags are listed here (the others carry theirs in their TrainerTargetSpec). */
+export type VlmR1Trainer = Exclude<TrainerTarget, VllmTarget>;
 
 /**
  * The flags each trainer entry point's parser accepts, as data. A flag outside these sets
@@ -97,7 +100,7 @@ const OPEN_R1_SFT_CONFIG = [
  * image_root at om-ai-lab/VLM-R1@90052f478646; nothing at RobitsG/Facial-R1@0b1be9bd6207 (the
  * field is commented out there, and each datasets-YAML entry carries its image_root instead).
  */
-const SFT_SCRIPT_ARGUMENTS: Readonly<Record<TrainerTarget, readonly string[]>> = { "vlm-r1": ["image_root"], "facial-r1": [] };
+const SFT_SCRIPT_ARGUMENTS: Readonly<Record<VlmR1Trainer, readonly string[]>> = { "vlm-r1": ["image_root"], "facial-r1": [] };
 
 /**
  * Accepted by grpo_jsonl.py's parser but never read, per open_r1/trainer/grpo_trainer.py and
@@ -182,13 +185,13 @@ const GRPO_ACCEPTED: ReadonlySet<string> = new Set([
   ...TRAINING_ARGUMENTS, ...GRPO_CONFIG, ...MODEL_CONFIG, ...GRPO_MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, ...GRPO_SCRIPT_ARGUMENTS, "config",
 ]);
 const SFT_BASE = [...TRAINING_ARGUMENTS, ...TRL_SFT_CONFIG, ...OPEN_R1_SFT_CONFIG, ...MODEL_CONFIG, ...TRL_SCRIPT_ARGUMENTS, "config"];
-const SFT_ACCEPTED: Readonly<Record<TrainerTarget, ReadonlySet<string>>> = {
+const SFT_ACCEPTED: Readonly<Record<VlmR1Trainer, ReadonlySet<string>>> = {
   "vlm-r1": new Set([...SFT_BASE, ...SFT_SCRIPT_ARGUMENTS["vlm-r1"]]),
   "facial-r1": new Set([...SFT_BASE, ...SFT_SCRIPT_ARGUMENTS["facial-r1"]]),
 };
 
 /** Every flag name the entry point's parser accepts (with underscores). */
-export function acceptedFlags(entry: TrainerEntry, target: TrainerTarget): ReadonlySet<string> {
+export function acceptedFlags(entry: TrainerEntry, target: VlmR1Trainer): ReadonlySet<string> {
   return entry === "grpo" ? GRPO_ACCEPTED : SFT_ACCEPTED[target];
 }
 

@@ -1,6 +1,3 @@
-import { JsonlWriter, readJsonl } from "../data/jsonl.js";
-import { failure, TrainerContractError } from "../util/errors.js";
-
 /**
  * The Facial-R1 fork's per-record weights, computed exactly as its trainer does:
  * AU weight = 1 / (f / Σf + 1e-6), normalised to sum 1 (f = the AU's fraction in the file's
@@ -41,39 +38,4 @@ export function normalizedWeight(raw: number, min: number, max: number, hasAus: 
   const denominator = max > min ? max - min : 1;
   const normalized = (raw - min) / denominator;
   return hasAus ? normalized * AU_RECORD_FACTOR : normalized;
-}
-
-/**
- * Rewrites a shard with a `weights` field on every record (two reads: min/max, then write).
- * Records with `is_valid: false` are expected to be gone already.
- */
-export async function addForkWeights(params: { file: string; auFrequencies: Record<string, number> }): Promise<{ records: number; min: number; max: number }> {
-  const auWeights = auWeightsFromFrequencies(params.auFrequencies);
-  let min = Infinity;
-  let max = -Infinity;
-  let records = 0;
-  for await (const item of readJsonl(params.file)) {
-    if (item.kind !== "value") throw failure(item.problem.message, { file: params.file, line: item.line });
-    const result = rawRecordWeight(((item.value as { AUs?: string[] }).AUs ?? []) as string[], auWeights);
-    if ("missing" in result) throw new TrainerContractError(`${result.missing} is not in the file's config.json AU frequencies; the fork would stop with a KeyError`, { file: params.file, line: item.line });
-    if (result.weight < min) min = result.weight;
-    if (result.weight > max) max = result.weight;
-    records++;
-  }
-  const writer = new JsonlWriter(params.file);
-  try {
-    for await (const item of readJsonl(params.file)) {
-      if (item.kind !== "value") continue;
-      const record = item.value as Record<string, unknown> & { AUs?: string[] };
-      const aus = record.AUs ?? [];
-      const raw = rawRecordWeight(aus, auWeights) as { weight: number };
-      record.weights = normalizedWeight(raw.weight, min, max, aus.length > 0);
-      await writer.write(record);
-    }
-    await writer.close();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
-  return { records, min: records ? min : 0, max: records ? max : 0 };
 }

@@ -1,22 +1,24 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { ImageChecker } from "../data/images.js";
-import { readJsonl } from "../data/jsonl.js";
-import { checkRecord } from "../data/record-check.js";
+import { ImageChecker, type ImageCheck } from "../data/images.js";
+import { readJsonlBatches, type JsonlValue } from "../data/jsonl.js";
+import { checkRecord, type RecordCheck } from "../data/record-check.js";
 import { SeededRandom } from "../data/seeded-random.js";
-import { buildPrompt, orderLabelSet } from "../eval/prompt.js";
+import { orderLabelSet } from "../eval/prompt.js";
 import type { DatasetEntry, RunConfig } from "../schema/run-config.js";
-import { imagesOf, type Sample } from "../schema/sample.js";
+import type { Sample } from "../schema/sample.js";
 import { formatProblem, type Problem, reasonOf } from "../util/errors.js";
+import { InOrder } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
 import { entryOf, extraArgProblems, isLora } from "./args.js";
 import { batchDivisibilityProblem, runArithmetic, worldSizeOf, type RunArithmetic } from "./arithmetic.js";
 import { formatPath, resolveFromConfig, type LoadedRunConfig } from "./config-file.js";
 import { HARDWARE_PROFILES } from "./hardware.js";
-import { imageTokens } from "./image-tokens.js";
 import { estimateMemory, modelShape, nominalSizeFromPath, type MemoryEstimate } from "./memory.js";
 import { shardName } from "./scripts.js";
 import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
+import { ImageTokens, PromptTokens } from "./token-caches.js";
+import { targetSpecOf, type TrainerTargetSpec } from "./targets/index.js";
 
 /**
  * Everything that can be known about a run before a GPU is allocated: the config's own
@@ -25,8 +27,6 @@ import { loadTokenCounter, type TokenCounter } from "./tokenizer.js";
  * names the file and line, or the config setting, it is about.
  */
 
-/** Chat-template tokens around one user turn and the assistant header (Qwen2.5 chat format). */
-export const CHAT_TEMPLATE_TOKENS = 20;
 /** Findings listed per file and kind; the rest are counted. */
 const LISTED_PER_KIND = 20;
 
@@ -82,6 +82,22 @@ export interface PreflightParams {
   checkImages?: boolean;
   progress?: boolean;
   onProblem?: (p: Problem) => void;
+  /** Sees each data file as it is read (plan writes the bundle's data from this one read). */
+  observe?: ObserveDataFile;
+}
+
+/** Called before a data file is read; what it returns sees the file's bytes and training records. */
+export type ObserveDataFile = (file: { role: "train" | "eval"; index: number; file: string }) => DataFileObserver | undefined;
+
+export interface DataFileObserver {
+  /** The file's bytes, chunk by chunk, as read. */
+  bytes?: (chunk: Buffer) => void;
+  /** Each record that goes on to the trainer (valid, not marked invalid, not left out), in file order, before sampling. */
+  record?: (record: Sample) => void;
+  /** Between chunks: a promise to wait for before reading on (the observer's writes are behind). */
+  ready?: () => Promise<void> | undefined;
+  /** The whole file was read. */
+  done?: () => Promise<void> | void;
 }
 
 export async function preflight(params: PreflightParams): Promise<PreflightReport> {
@@ -119,8 +135,22 @@ export async function preflight(params: PreflightParams): Promise<PreflightRepor
     ...config.datasets.map((entry, index) => ({ role: "train" as const, entry, index })),
     ...config.eval.datasets.map((entry, index) => ({ role: "eval" as const, entry, index })),
   ];
+  // One checker per image folder: a file two data files share is read once.
+  const checkers = new Map<string, ImageChecker>();
   for (const { role, entry, index } of entries) {
-    const facts = await checkDataFile({ loaded, role, entry, index, tokenCounter, checkImages: params.checkImages ?? true, progress: params.progress ?? true, report, setting });
+    const facts = await checkDataFile({
+      loaded,
+      role,
+      entry,
+      index,
+      tokenCounter,
+      checkImages: params.checkImages ?? true,
+      progress: params.progress ?? true,
+      report,
+      setting,
+      checkers,
+      observe: params.observe,
+    });
     files.push(facts.facts);
     if (role === "train") selections.set(facts.facts.file, facts.selection);
   }
@@ -161,6 +191,11 @@ export function configFindings(loaded: LoadedRunConfig): Problem[] {
 }
 
 function checkConfig(config: RunConfig, setting: Setting, report: Report): void {
+  const spec = targetSpecOf(config);
+  if (spec) {
+    checkTargetConfig(config, spec, setting, report);
+    return;
+  }
   const batch = batchDivisibilityProblem(config);
   if (batch) report({ ...setting(["training", "per_device_batch"]), message: batch });
 
@@ -181,26 +216,12 @@ function checkConfig(config: RunConfig, setting: Setting, report: Report): void 
 
   for (const p of extraArgProblems(config, (key) => setting(["training", "extra_args", key]))) report(p);
 
-  const names = new Map<string, number>();
+  checkShardNames(config, shardName, setting, report);
   config.datasets.forEach((d, i) => {
-    const name = shardName(d);
-    const other = names.get(name);
-    if (other !== undefined) {
-      report({ ...setting(["datasets", i, "file"]), message: `same file name as datasets[${other}] (${name}); the trainer keys per-file settings by basename, rename one` });
-    }
-    names.set(name, i);
     for (const key of ["file", "images"] as const) {
       if (d[key].includes(":")) report({ ...setting(["datasets", i, key]), message: `contains ':'; the trainer splits its path lists on ':'` });
     }
     if (d.reward_method?.includes(":")) report({ ...setting(["datasets", i, "reward_method"]), message: "contains ':'; the trainer splits reward methods on ':'" });
-  });
-
-  const evalNames = new Map<string, number>();
-  config.eval.datasets.forEach((d, i) => {
-    const name = shardName(d);
-    const other = evalNames.get(name);
-    if (other !== undefined) report({ ...setting(["eval", "datasets", i, "file"]), message: `same file name as eval.datasets[${other}] (${name}); the bundle keeps test files by name, rename one` });
-    evalNames.set(name, i);
   });
 
   if (config.stage === "sft" && config.datasets.some((d) => d.reward_method !== undefined)) {
@@ -215,6 +236,39 @@ function checkConfig(config: RunConfig, setting: Setting, report: Report): void 
   }
 }
 
+/** The checks of a trainer planned through its TrainerTargetSpec: its own rules, then what every target shares. */
+function checkTargetConfig(config: RunConfig, spec: TrainerTargetSpec, setting: Setting, report: Report): void {
+  if (!spec.stages.includes(config.stage)) {
+    report({ ...setting(["stage"]), message: `trainer.target ${spec.name} runs stages ${spec.stages.join(", ")}; plan stage ${config.stage} with trainer.target vlm-r1 or facial-r1` });
+  }
+  spec.configFindings(config, (path, finding) => report({ ...setting(path), ...finding }));
+  for (const p of extraArgProblems(config, (key) => setting(["training", "extra_args", key]))) report(p);
+  checkShardNames(config, (entry) => spec.shardName(entry), setting, report);
+  if (config.training.save_only_model) {
+    report({ ...setting(["training", "save_only_model"]), severity: "warning", message: "checkpoints will hold no optimizer state: a stopped run cannot be resumed" });
+  }
+}
+
+/** Two training files that would land in one shard, or two test files in one copy. */
+function checkShardNames(config: RunConfig, nameOf: (entry: DatasetEntry) => string, setting: Setting, report: Report): void {
+  const names = new Map<string, number>();
+  config.datasets.forEach((d, i) => {
+    const name = nameOf(d);
+    const other = names.get(name);
+    if (other !== undefined) {
+      report({ ...setting(["datasets", i, "file"]), message: `same file name as datasets[${other}] (${name}); the trainer keys per-file settings by basename, rename one` });
+    }
+    names.set(name, i);
+  });
+  const evalNames = new Map<string, number>();
+  config.eval.datasets.forEach((d, i) => {
+    const name = shardName(d);
+    const other = evalNames.get(name);
+    if (other !== undefined) report({ ...setting(["eval", "datasets", i, "file"]), message: `same file name as eval.datasets[${other}] (${name}); the bundle keeps test files by name, rename one` });
+    evalNames.set(name, i);
+  });
+}
+
 interface CheckFileParams {
   loaded: LoadedRunConfig;
   role: "train" | "eval";
@@ -225,7 +279,35 @@ interface CheckFileParams {
   progress: boolean;
   report: Report;
   setting: Setting;
+  checkers: Map<string, ImageChecker>;
+  observe?: ObserveDataFile;
 }
+
+/** A line as parsed and checked, with the answers for its images. */
+interface LineChecked {
+  item: JsonlValue;
+  check?: RecordCheck;
+  answers: ImageCheck[];
+}
+
+const NO_ANSWERS: ImageCheck[] = [];
+
+/** The answers for a record's images: at once when all are known, else when the last comes in. */
+function askImages(checker: ImageChecker, image: Sample["image"]): ImageCheck[] | Promise<ImageCheck[]> {
+  if (typeof image === "string") {
+    const answer = checker.check(image);
+    return answer instanceof Promise ? answer.then((a) => [a]) : [answer];
+  }
+  const answers = image.map((i) => checker.check(i));
+  return answers.some((a) => a instanceof Promise) ? Promise.all(answers) : (answers as ImageCheck[]);
+}
+/** Lines whose image answers may be outstanding at once. */
+const LINES_IN_FLIGHT = 2048;
+/**
+ * Bytes read at a time. The lines of a chunk are parsed together and live until the last is
+ * settled: small chunks let them die young, before the garbage collector moves them on.
+ */
+const CHUNK_BYTES = 128 * 1024;
 
 async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; selection: Selection }> {
   const { loaded, entry, report } = p;
@@ -260,61 +342,72 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
     report({ ...p.setting([...configPath, "file"]), message: `${fileProblem}: ${file}` });
     return { facts, selection: { kind: "all" } };
   }
-  const checker = new ImageChecker({ root: images, concurrency: 32 });
+  const checker = p.checkers.get(images) ?? new ImageChecker({ root: images, concurrency: 32 });
+  p.checkers.set(images, checker);
   let imagesUsable = true;
   const folderProblem = await pathProblem(images, "directory");
   if (folderProblem) {
     report({ ...p.setting([...configPath, "images"]), message: `${folderProblem}: ${images} (image folder of ${entry.file})` });
     imagesUsable = false;
   }
+  const observer = p.observe?.({ role: p.role, index: p.index, file });
 
   const labelSet = new Set<string>();
   let promptTotal = 0;
   let promptCount = 0;
   const sft = config.stage === "sft";
-  const promptVariant = sft ? "sft" : "grpo";
-  const templateFor = (question: string, labels: readonly string[]) =>
-    config.trainer.target === "facial-r1"
-      ? buildPrompt({ question, labels, variant: promptVariant })
-      : `${question} First output the thinking process in <think> </think> tags and then output the final answer in <answer> </answer> tags.`;
-  const imageTokenCache = new Map<string, number>();
-  // Questions and label sets repeat across records: count each prompt once.
-  const promptTokenCache = new Map<string, number>();
+  const promptTokenCounts = new PromptTokens(config, p.tokenCounter);
+  const imageTokenCounts = new ImageTokens(config.model);
   let imageTokenTotal = 0;
   let imageTokenCount = 0;
   const progress = new Progress({ label: `preflight ${basename(file)}`, unit: "records", enabled: p.progress });
-  // The checker limits open files itself; the window bounds the checks queued behind it.
-  const window = new Window(512);
+  const dropsEmptyAus = p.role === "train" && forkRejectsEmptyAus(config);
+  /** Whether a valid record reaches the image checks (and the trainer). */
+  const goesOn = (record: Sample) => record.is_valid !== false && !(dropsEmptyAus && record.AUs.length === 0 && !isTrainable(config, record));
 
-  // Pass over the file: record checks, images, token counts.
-  for await (const item of readJsonl(file)) {
+  const imageAnswer = (line: number, result: ImageCheck) => {
+    facts.imagesChecked++;
+    if (!result.ok) {
+      facts.imageProblems++;
+      report({ file, line, field: "image", message: `${result.image}: ${result.error.message} (image folder ${images})` }, kind(`image-${result.error.kind}`));
+      return;
+    }
+    const tokens = imageTokenCounts.count(result.info, (why) =>
+      report({ file, line, field: "image", message: `${result.image}: ${why}; the processor rejects it` }, kind("image-shape")),
+    );
+    if (tokens > facts.imageTokensMax) facts.imageTokensMax = tokens;
+    imageTokenTotal += tokens;
+    imageTokenCount++;
+  };
+
+  // Each line in file order, once the answers for its images are in.
+  const settle = ({ item, check, answers }: LineChecked) => {
     facts.read++;
-    progress.tick();
     if (item.kind === "unreadable") {
       facts.rejected++;
       report({ ...item.problem, file }, kind("record"));
-      continue;
+      return;
     }
-    const check = checkRecord(item.value, { file, line: item.line });
-    if (!check.ok) {
+    if (!check!.ok) {
       facts.rejected++;
-      for (const e of check.errors) report({ ...e, file, line: item.line }, kind("record"));
-      continue;
+      for (const e of check!.errors) report({ ...e, file, line: item.line }, kind("record"));
+      return;
     }
     facts.valid++;
-    const record = check.record;
+    const record = check!.record;
     if (record.is_valid === false) {
       facts.markedInvalid++;
-      continue;
+      return;
     }
-    if (p.role === "train" && forkRejectsEmptyAus(config) && record.AUs.length === 0) {
+    if (dropsEmptyAus && record.AUs.length === 0) {
       facts.emptyAus++;
       if (!isTrainable(config, record)) {
         facts.droppedEmptyAus++;
-        continue;
+        return;
       }
       report({ file, line: item.line, field: "AUs", message: EMPTY_AUS_MESSAGE }, kind("empty-aus"));
     }
+    observer?.record?.(record);
     for (const l of record.labels) labelSet.add(l);
     if (sft && Array.isArray(record.image) && record.image.length !== 1) {
       report({ file, line: item.line, field: "image", message: "sft.py takes exactly one image per record" }, kind("sft-images"));
@@ -323,42 +416,9 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
       report({ file, line: item.line, field: "description", message: "the fork's sft.py trains on each record's description (a KeyError without it)" }, kind("sft-description"));
     }
     if (record.labels.length === 0) report({ file, line: item.line, field: "labels", message: "no label: the trainer takes labels[0] as the solution" }, kind("labels"));
+    for (const answer of answers) imageAnswer(item.line, answer);
 
-    for (const image of imagesOf(record)) {
-      if (!imagesUsable || !p.checkImages) continue;
-      const line = item.line;
-      window.start(() => checker.check(image).then((result) => {
-          facts.imagesChecked++;
-          if (!result.ok) {
-            facts.imageProblems++;
-            report({ file, line, field: "image", message: `${image}: ${result.error.message} (image folder ${images})` }, kind(`image-${result.error.kind}`));
-            return;
-          }
-          const key = `${result.info.width}x${result.info.height}`;
-          let tokens = imageTokenCache.get(key);
-          if (tokens === undefined) {
-            try {
-              tokens = imageTokens({ height: result.info.height, width: result.info.width, minPixels: config.model.min_pixels, maxPixels: config.model.max_pixels });
-            } catch (err) {
-              report({ file, line, field: "image", message: `${image}: ${(err as Error).message}; the processor rejects it` }, kind("image-shape"));
-              tokens = 0;
-            }
-            imageTokenCache.set(key, tokens);
-          }
-          if (tokens > facts.imageTokensMax) facts.imageTokensMax = tokens;
-          imageTokenTotal += tokens;
-          imageTokenCount++;
-        }));
-      await window.room();
-    }
-    const promptKey = `${record.labels.join(",")}\u0000${record.question}`;
-    let promptTokens = promptTokenCache.get(promptKey);
-    if (promptTokens === undefined) {
-      const prompt = templateFor(record.question.replace(/<image>/g, "").trim(), orderLabelSet(record.labels));
-      promptTokens = p.tokenCounter.count(prompt) + CHAT_TEMPLATE_TOKENS;
-      if (promptTokenCache.size >= 10_000) promptTokenCache.clear();
-      promptTokenCache.set(promptKey, promptTokens);
-    }
+    const promptTokens = promptTokenCounts.count(record);
     promptTotal += promptTokens;
     promptCount++;
     if (promptTokens > facts.promptTokens.max) {
@@ -389,8 +449,29 @@ async function checkDataFile(p: CheckFileParams): Promise<{ facts: FileFacts; se
         );
       }
     }
+  };
+
+  // One pass over the file: records are checked as they are parsed and their images are
+  // started at once; lines go on to `settle` in order as the image answers come in.
+  const inOrder = new InOrder<LineChecked>(LINES_IN_FLIGHT, settle);
+  const checkImages = imagesUsable && p.checkImages;
+  for await (const batch of readJsonlBatches(file, { onChunk: observer?.bytes, chunkBytes: CHUNK_BYTES })) {
+    progress.tick(batch.length);
+    for (const item of batch) {
+      if (item.kind === "unreadable") {
+        const wait = inOrder.add({ item, answers: NO_ANSWERS });
+        if (wait) await wait;
+        continue;
+      }
+      const check = checkRecord(item.value, { file, line: item.line });
+      const answers = checkImages && check.ok && goesOn(check.record) ? askImages(checker, check.record.image) : NO_ANSWERS;
+      const wait = inOrder.add(answers instanceof Promise ? answers.then((all) => ({ item, check, answers: all })) : { item, check, answers });
+      if (wait) await wait;
+    }
+    await observer?.ready?.();
   }
-  await window.drain();
+  await inOrder.drain();
+  await observer?.done?.();
   progress.finish();
   facts.labels = orderLabelSet(labelSet);
   facts.promptTokens.mean = promptCount ? Math.round(promptTotal / promptCount) : 0;
@@ -430,30 +511,6 @@ function reportEmptyAus(facts: FileFacts, where: Omit<Problem, "message">, repor
     report({ ...where, message: `all ${of} have "AUs": []: the Facial-R1 fork cannot train on this file (emotion-only data); use trainer.target: vlm-r1` });
   } else {
     report({ ...where, severity: "warning", message: `${of} have "AUs": [] and are left out (trainer.drop_empty_aus): the Facial-R1 fork cannot train on them` });
-  }
-}
-
-/** At most `size` tasks in flight; `room()` waits for a free slot, `drain()` for all. */
-class Window {
-  private active = 0;
-  private waiters: (() => void)[] = [];
-
-  constructor(private readonly size: number) {}
-
-  start(task: () => Promise<void>): void {
-    this.active++;
-    void task().finally(() => {
-      this.active--;
-      this.waiters.shift()?.();
-    });
-  }
-
-  async room(): Promise<void> {
-    while (this.active >= this.size) await new Promise<void>((go) => this.waiters.push(go));
-  }
-
-  async drain(): Promise<void> {
-    while (this.active > 0) await new Promise<void>((go) => this.waiters.push(go));
   }
 }
 

@@ -92,6 +92,15 @@ function runEnvironment(config: RunConfig): string[] {
   return lines;
 }
 
+/**
+ * The opening of a training script every trainer shares: header, BUNDLE_DIR / DATA_ROOT /
+ * TRAINER_HOME, the node variables (NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT,
+ * GPUS_PER_NODE), tracking secrets, and OUTPUT_DIR (created).
+ */
+export function trainScriptPrelude(config: RunConfig, ctx: ScriptContext, purpose: string): string[] {
+  return [...header(config, ctx, purpose), ...distributedVariables(config), ...secretChecks(config), ...runEnvironment(config)];
+}
+
 /** The training script: GRPO through torchrun, SFT through accelerate. */
 export function renderTrainScript(config: RunConfig, ctx: ScriptContext, options: { grpoEntry: "trainer" | "launcher" }): string {
   const profile = HARDWARE_PROFILES[config.hardware.profile];
@@ -108,10 +117,7 @@ export function renderTrainScript(config: RunConfig, ctx: ScriptContext, options
   };
   const args = trainerArgs(config, paths, { lora });
   const lines = [
-    ...header(config, ctx, config.stage === "sft" ? "Stage 1: supervised fine-tuning (accelerate + DeepSpeed)." : `Stage ${config.stage === "grpo" ? 2 : 3}: GRPO (torchrun + DeepSpeed).`),
-    ...distributedVariables(config),
-    ...secretChecks(config),
-    ...runEnvironment(config),
+    ...trainScriptPrelude(config, ctx, config.stage === "sft" ? "Stage 1: supervised fine-tuning (accelerate + DeepSpeed)." : `Stage ${config.stage === "grpo" ? 2 : 3}: GRPO (torchrun + DeepSpeed).`),
     "",
     '# The trainer reads open_r1/configs/config.json relative to this directory.',
     'cd "${TRAINER_HOME}/src/open-r1-multimodal/src"',

@@ -96,3 +96,50 @@ export async function* readAhead<T, U>(source: Iterable<T> | AsyncIterable<T>, a
     if (!ended) await iterator.return?.();
   }
 }
+
+/**
+ * Hands inputs to `step` in the order they were added, each once it has settled: an input
+ * that is there already goes through at once when nothing waits before it. At most `size`
+ * inputs wait; past that, `add` returns a promise to await before adding more.
+ */
+export class InOrder<T> {
+  private readonly waiting: { value?: T; ready: boolean; settled: Promise<void> }[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly step: (value: T) => void,
+  ) {}
+
+  add(input: T | Promise<T>): Promise<void> | undefined {
+    if (!(input instanceof Promise)) {
+      if (this.waiting.length === 0) {
+        this.step(input);
+        return undefined;
+      }
+      this.waiting.push({ value: input, ready: true, settled: Promise.resolve() });
+    } else {
+      const entry: { value?: T; ready: boolean; settled: Promise<void> } = { ready: false, settled: Promise.resolve() };
+      entry.settled = input.then((value) => {
+        entry.value = value;
+        entry.ready = true;
+        this.flush();
+      });
+      this.waiting.push(entry);
+    }
+    return this.waiting.length > this.size ? this.next() : undefined;
+  }
+
+  /** Waits until every input has gone through `step`. */
+  async drain(): Promise<void> {
+    while (this.waiting.length > 0) await this.next();
+  }
+
+  private async next(): Promise<void> {
+    await this.waiting[0].settled;
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.waiting.length > 0 && this.waiting[0].ready) this.step(this.waiting.shift()!.value as T);
+  }
+}

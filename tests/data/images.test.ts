@@ -140,7 +140,7 @@ test("symbolic links may point inside the image folder but not out of it", async
   }
 });
 
-test("ImageChecker checks many images with bounded concurrency and summarises them", async () => {
+test("ImageChecker reads each distinct file once, answers and counts every reference, and summarises them", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const names: string[] = [];
@@ -150,22 +150,51 @@ test("ImageChecker checks many images with bounded concurrency and summarises th
       names.push(name);
     }
     await writeFile(join(dir, "zero.png"), "");
+    await mkdir(join(dir, "sub"));
     const checker = new ImageChecker({ root: dir, concurrency: 3 });
     await checker.assertRoot();
-    const results = await Promise.all([...names, "zero.png", "missing.png", "../x.png"].map((n) => checker.check(n)));
-    assert.equal(results.filter((r) => r.ok).length, 30);
-    assert.equal(checker.peakConcurrency, 3, "never more than 3 files at once, and the limit is used");
+    // Three spellings of 0.png, two references to the missing file.
+    const references = [...names, "zero.png", "missing.png", "../x.png", "./0.png", "sub/../0.png", "missing.png"];
+    const results = await Promise.all(references.map((n) => checker.check(n)));
+    assert.equal(results.filter((r) => r.ok).length, 32);
+    assert.deepEqual(results.slice(-3).map((r) => r.image), ["./0.png", "sub/../0.png", "missing.png"], "each answer names its own reference");
+    assert.equal(checker.filesRead, 32, "30 images, zero.png and missing.png, each once");
     assert.deepEqual(checker.summary(), {
-      checked: 33,
-      ok: 30,
-      failed: 3,
-      problems: { empty: 1, missing: 1, outside: 1 },
-      formats: { png: 30 },
+      checked: 36,
+      ok: 32,
+      failed: 4,
+      problems: { empty: 1, missing: 2, outside: 1 },
+      formats: { png: 32 },
       width: { min: 10, max: 39 },
       height: { min: 5, max: 5 },
     });
     await assert.rejects(new ImageChecker({ root: join(dir, "0.png") }).assertRoot(), /image folder is not a directory/);
     await assert.rejects(new ImageChecker({ root: join(dir, "none") }).assertRoot(), /image folder not found/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test("checks on worker threads answer exactly as checks on the calling thread", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const names: string[] = [];
+    for (const [name, { bytes }] of Object.entries(await samples())) {
+      await writeFile(join(dir, name), bytes);
+      await writeFile(join(dir, `cut-${name}`), bytes.subarray(0, bytes.length - 3));
+      names.push(name, `cut-${name}`);
+    }
+    await writeFile(join(dir, "empty.png"), "");
+    await mkdir(join(dir, "folder.png"));
+    await symlink("a.png", join(dir, "link.png"));
+    await symlink(join(dir, "..", "elsewhere.png"), join(dir, "escape.png"));
+    names.push("empty.png", "folder.png", "link.png", "escape.png", "missing.png", "../up.png", "/abs.png", "./a.png");
+    const here = new ImageChecker({ root: dir, concurrency: 1 });
+    const threads = new ImageChecker({ root: dir, threads: true });
+    const answers = async (checker: ImageChecker) =>
+      (await Promise.all(names.map((n) => checker.check(n)))).map((r) => (r.ok ? r : { ok: false, image: r.image, kind: r.error.kind, message: r.error.message }));
+    assert.deepEqual(await answers(threads), await answers(here));
+    assert.deepEqual(threads.summary(), here.summary());
   } finally {
     await cleanup();
   }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { RunConfig } from "../../src/schema/run-config.js";
 import { extraArgProblems, trainerArgs, entryOf, type ArgPaths } from "../../src/trainer/args.js";
 import { parseRunConfigFile, parseRunConfigText } from "../../src/trainer/config-file.js";
-import { acceptedFlags, GRPO_IGNORED_FLAGS, ignoredFlagReason } from "../../src/trainer/flags.js";
+import { acceptedFlags, GRPO_IGNORED_FLAGS, ignoredFlagReason, type VlmR1Trainer } from "../../src/trainer/flags.js";
 import { lit } from "../../src/trainer/shell.js";
 import { ROOT } from "../helpers/cli.js";
 import { configYaml } from "./fixture.js";
@@ -60,7 +60,7 @@ test("every flag emitted for the checked-in configs and their variants is one th
     parse(configYaml({ datasets: [{ file: "a.jsonl", images: "i" }], extra: "training:\n  extra_args: {warmup_ratio: 0.1, lr_scheduler_type: cosine}" }).replace('images: "i"', 'images: "i"\n    reward_method: default')),
   );
   for (const config of configs) {
-    const accepted = acceptedFlags(entryOf(config), config.trainer.target);
+    const accepted = acceptedFlags(entryOf(config), config.trainer.target as VlmR1Trainer);
     const args = trainerArgs(config, PATHS, { lora: config.training.finetuning === "lora" });
     for (const a of args) {
       const flag = a.flag.replace(/^--/, "");

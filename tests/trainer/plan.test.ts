@@ -122,6 +122,27 @@ test("upstream bundles carry conversations plus the AUs and labels columns; samp
   }
 });
 
+test("records longer than a read or write block reach the shard whole, with their weights", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const long = "a long description ".repeat(150_000); // 2.8 MB
+    await writeDataset({ dir, file: "data/a.jsonl", images: "img", count: 6, overrides: (i) => (i === 3 ? { description: long } : {}) });
+    await writeFile(join(dir, "run.yaml"), configYaml({ dropEmptyAus: true, datasets: [{ file: "data/a.jsonl", images: "img" }] }));
+    const out = join(dir, "bundle");
+    const result = await planRun({ config: join(dir, "run.yaml"), out, progress: false });
+    assert.ok(result.written, JSON.stringify(result.preflight.problems));
+    const shard = await jsonl(join(out, "data/a.jsonl"));
+    assert.deepEqual(shard.map((r) => r.id), ["r-0", "r-1", "r-3", "r-4", "r-5"]);
+    assert.equal(shard[2].description, long);
+    assert.equal(typeof shard[2].weights, "number");
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    const entry = manifest.outputs.find((o: { path: string }) => o.path === "data/a.jsonl");
+    assert.equal(entry.sha256, createHash("sha256").update(await readFile(join(out, "data/a.jsonl"))).digest("hex"));
+  } finally {
+    await cleanup();
+  }
+});
+
 test("bad data is refused with file:line and nothing is written", async () => {
   const { dir, cleanup } = await tempDir();
   try {
@@ -136,6 +157,7 @@ test("bad data is refused with file:line and nothing is written", async () => {
     assert.match(r.stderr, /run\.yaml:\d+:\d+: datasets\[1\]\.file: data file not found/);
     assert.match(r.stderr, /nothing written/);
     assert.equal(await exists(out), false);
+    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith(".tmp")), [], "the data written during preflight is gone");
   } finally {
     await cleanup();
   }

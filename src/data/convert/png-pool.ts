@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { encodePng } from "../../util/png.js";
+import { startWorker } from "../../util/worker.js";
 import type { PngWorkerJob, PngWorkerReply } from "./png-worker.js";
 
 interface Pending {
@@ -41,12 +42,8 @@ export class PngWriterPool {
 
   constructor(size = Math.max(1, availableParallelism() - 1)) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      let worker: Worker;
-      try {
-        worker = startWorker();
-      } catch {
-        continue;
-      }
+      const worker = startWorker(import.meta.url, "png-worker");
+      if (!worker) continue;
       const slot: Slot = { worker, pending: new Map(), alive: true };
       worker.on("message", (reply: PngWorkerReply) => {
         const job = slot.pending.get(reply.id);
@@ -116,16 +113,4 @@ export class PngWriterPool {
 
 async function writeHere(job: PngWrite): Promise<void> {
   await writeFile(job.path, encodePng(job.width, job.height, job.pixels, "gray"));
-}
-
-/**
- * Built, the worker is the .js file next to this one. Run from source (tests, `tsx`), workers do
- * not inherit the TypeScript loader, so the worker registers it before loading the .ts file.
- */
-function startWorker(): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith(".ts")) return new Worker(new URL("./png-worker.js", self));
-  const loader = import.meta.resolve("tsx/esm/api");
-  const script = new URL("./png-worker.ts", self).href;
-  return new Worker(`import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true });
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { failure, internalError } from "../../util/errors.js";
+import { startWorker } from "../../util/worker.js";
 import { rougeScores } from "./rouge.js";
 import type { RougeWorkerReply, RougeWorkerRequest } from "./rouge-worker.js";
 
@@ -130,7 +131,7 @@ export class RougePool {
 
   private startWorker(): void {
     this.useWorker = false;
-    this.worker = startWorker();
+    this.worker = startWorker(import.meta.url, "rouge-worker");
     this.worker?.on("message", (reply: RougeWorkerReply) => {
       const job = this.pending.get(reply.batch);
       if (!job) return;
@@ -150,19 +151,5 @@ export class RougePool {
       for (const job of this.pending.values()) job.done();
       this.pending.clear();
     });
-  }
-}
-
-function startWorker(): Worker | undefined {
-  // From source (tests, tsx) the worker is the .ts file; built, the .js next to this one.
-  const fromSource = import.meta.url.endsWith(".ts");
-  try {
-    if (!fromSource) return new Worker(new URL("./rouge-worker.js", import.meta.url));
-    // Workers do not inherit the TypeScript loader: register it first, then load the worker.
-    const loader = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-    const entry = JSON.stringify(new URL("./rouge-worker.ts", import.meta.url).href);
-    return new Worker(`import(${loader}).then((api) => { api.register(); return import(${entry}); });`, { eval: true });
-  } catch {
-    return undefined;
   }
 }

@@ -1,13 +1,13 @@
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { computeStats } from "../../data/stats.js";
 import { buildPlugin } from "../../plugins/index.js";
 import { renderSftLauncher } from "../../plugins/launcher.js";
 import { TRAINER_SOURCES, type TrainerSource } from "../../plugins/trainer-sources.js";
 import { BUNDLE_FORMAT, MANIFEST_FILE, writeManifest, type HashedFile, type RunManifest } from "../../runs/manifest.js";
-import { invalidInput, TrainerContractError, type Problem } from "../../util/errors.js";
+import { invalidInput, type Problem } from "../../util/errors.js";
 import { makeDirectory, sha256, sha256File } from "../../util/fs.js";
+import type { WrittenFile } from "../../util/hashed-writer.js";
 import { followLinks } from "../../util/output-target.js";
 import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
 import { VERSION } from "../../version.js";
@@ -15,12 +15,14 @@ import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
 import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
 import { DEEPSPEED_STAGES, type TrainerTarget } from "../../schema/run-config.js";
 import { deepspeedFileName, renderDeepspeedConfig } from "../deepspeed.js";
-import { addForkWeights } from "../fork-weights.js";
 import { HARDWARE_PROFILES } from "../hardware.js";
 import { preflight, type PreflightReport } from "../preflight.js";
-import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, shardName, trainScriptName, type ScriptContext } from "../scripts.js";
+import { FORK_CONFIG_BACKUP, renderEvalScript, renderRestoreConfigScript, renderTrainScript, SCRIPT_DIR, trainScriptName, type ScriptContext } from "../scripts.js";
 import { lit } from "../shell.js";
-import { writeShard, type ShardCounts } from "./shards.js";
+import type { VlmR1Trainer } from "../flags.js";
+import { targetSpecOf } from "../targets/index.js";
+import { BundleData } from "./bundle-data.js";
+import type { ShardCounts } from "./shards.js";
 
 export interface PlanParams {
   /** The run config YAML. */
@@ -66,18 +68,26 @@ export async function planRun(params: PlanParams): Promise<PlanResult> {
   // Through a symbolic link, the bundle replaces the folder it leads to, and the link stays.
   const out = await followLinks(resolve(params.out));
   await assertWritableTarget(out);
-  const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem });
-  if (!report.ok) return { out, written: false, preflight: report, shards: [] };
-
   await sweepStaleTemporaries(out);
+  // The data goes into a temporary sibling while preflight reads it; it replaces `out` in one
+  // rename once everything is written, and is removed when preflight fails.
   const tmp = temporarySibling(out);
   trackTemporary(tmp);
+  let data: BundleData | undefined;
   try {
     await makeDirectory(tmp);
-    const built = await writeBundle({ loaded, dir: tmp, report });
+    data = await BundleData.create(loaded, tmp);
+    const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem, observe: data.observe });
+    if (!report.ok) {
+      await data.abort();
+      await rm(tmp, { recursive: true, force: true });
+      return { out, written: false, preflight: report, shards: [] };
+    }
+    const built = await writeBundle({ loaded, dir: tmp, report, data });
     await replaceDirectory(tmp, out);
     return { out, written: true, preflight: report, manifest: built.manifest, shards: built.shards };
   } catch (err) {
+    await data?.abort();
     await rm(tmp, { recursive: true, force: true });
     throw err;
   } finally {
@@ -104,52 +114,35 @@ export async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
-  const { loaded, dir, report } = params;
+async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; report: PreflightReport; data: BundleData }): Promise<{ manifest: RunManifest; shards: { file: string; counts: ShardCounts }[] }> {
+  const { loaded, dir, report, data } = params;
   const config = loaded.config;
-  const profile = HARDWARE_PROFILES[config.hardware.profile];
-
-  for (const stage of DEEPSPEED_STAGES) await writeText(dir, `deepspeed/${deepspeedFileName(stage)}`, renderDeepspeedConfig(stage));
-  await writeText(
-    dir,
-    `accelerate/${accelerateFileName(config.training.deepspeed)}`,
-    renderAccelerateConfig({ stage: config.training.deepspeed, nodes: config.hardware.nodes, gpusPerNode: profile.gpusPerNode }),
-  );
+  const spec = targetSpecOf(config);
+  const ctx = await bundleScriptContext(loaded, basename(loaded.file));
 
   const pluginFiles = await buildPlugin({ target: config.trainer.target, spec: config.rewards, outDir: join(dir, "plugin") });
-  const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
-  if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
-
-  const shards: { file: string; counts: ShardCounts }[] = [];
-  const shardPaths: string[] = [];
-  for (const [i, entry] of config.datasets.entries()) {
-    const facts = report.files.find((f) => f.role === "train" && f.index === i)!;
-    const outFile = join(dir, "data", shardName(entry));
-    const counts = await writeShard({ config, entry, source: facts.file, out: outFile, selection: report.selections.get(facts.file) ?? { kind: "all" } });
-    shards.push({ file: `data/${shardName(entry)}`, counts });
-    shardPaths.push(outFile);
-  }
-  if (config.trainer.target === "facial-r1") {
-    const frequencies = await computeStats(shardPaths, { progress: false });
-    for (const file of shardPaths) {
-      if (!frequencies[basename(file)]) throw new TrainerContractError("the frequency map has no entry for this file; the fork would stop with a KeyError", { file });
-    }
-    await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
-    if (config.stage !== "sft") {
-      for (const file of shardPaths) await addForkWeights({ file, auFrequencies: frequencies[basename(file)]?.AUs ?? {} });
-    }
-  }
-  for (const facts of report.files.filter((f) => f.role === "eval")) {
-    await mkdir(join(dir, "eval"), { recursive: true });
-    await copyFile(facts.file, join(dir, "eval", basename(facts.file)));
-  }
-
-  const ctx = await bundleScriptContext(loaded, basename(loaded.file));
-  const trainScript = trainScriptName(config);
-  await writeText(dir, trainScript, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
+  const { shards, frequencies } = await data.finish(report);
+  if (frequencies) await writeText(dir, "data/config.json", `${JSON.stringify(frequencies, null, 2)}\n`);
   await writeText(dir, "eval.sh", renderEvalScript(config, ctx), 0o755);
-  const fork = config.trainer.target === "facial-r1";
-  if (fork) await writeText(dir, RESTORE_SCRIPT, renderRestoreConfigScript(config, ctx), 0o755);
+
+  let scripts: RunManifest["scripts"];
+  let notes: string[];
+  if (spec) {
+    const files = spec.bundleFiles({
+      config,
+      script: ctx,
+      shards: shards.map((s, i) => ({ entry: config.datasets[i], file: s.file, records: s.counts.written })),
+      pluginFiles: pluginFiles.map((f) => relative(dir, f).split("\\").join("/")),
+      evalFiles: report.files.filter((f) => f.role === "eval").map((f) => `eval/${basename(f.file)}`),
+    });
+    for (const file of files) await writeText(dir, file.path, file.content, file.mode);
+    scripts = { train: spec.trainScript, eval: "eval.sh" };
+    notes = [...sharedNotes(shards)];
+  } else {
+    const written = await writeVlmR1Files({ loaded, dir, ctx, pluginFiles });
+    scripts = { ...written.scripts, eval: "eval.sh" };
+    notes = [...vlmR1Notes(loaded, written.grpoEntry), ...sharedNotes(shards)];
+  }
 
   const manifest: RunManifest = {
     format: BUNDLE_FORMAT,
@@ -159,30 +152,50 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
     trainer: config.trainer.target,
     config: config as unknown as Record<string, unknown>,
     config_file: { path: resolve(loaded.file), sha256: sha256(loaded.text), bytes: Buffer.byteLength(loaded.text) },
-    inputs: await Promise.all(
-      report.files.map(async (f) => ({ ...(await hashed(f.file, f.file)), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
-    ),
+    inputs: report.files.map((f) => ({ path: f.file, ...data.input(f.role, f.index), role: f.role, records: f.valid, selected: f.role === "train" ? f.selected : undefined })),
     image_folders: report.files.map((f) => ({ path: f.images, images_checked: f.imagesChecked })),
-    outputs: await hashTree(dir),
-    scripts: { train: trainScript, eval: "eval.sh", ...(fork ? { restore_trainer_config: RESTORE_SCRIPT } : {}) },
+    outputs: await hashTree(dir, data.outputs),
+    scripts,
     checked_against: checkedAgainst(config.trainer.target),
     arithmetic: report.arithmetic as unknown as Record<string, unknown>,
     memory: report.memory as unknown as Record<string, unknown> | undefined,
     preflight: { errors: report.errors, warnings: report.warnings, tokens: report.tokens.detail },
-    notes: notesFor(loaded, grpoEntry, shards),
+    notes,
   };
   await writeManifest(dir, manifest);
   return { manifest, shards };
+}
+
+/** The DeepSpeed and accelerate configs, the launchers and the scripts of a VLM-R1 or fork bundle. */
+async function writeVlmR1Files(params: { loaded: LoadedRunConfig; dir: string; ctx: ScriptContext; pluginFiles: string[] }): Promise<{ scripts: { train: string; restore_trainer_config?: string }; grpoEntry: GrpoEntry }> {
+  const { loaded, dir, ctx, pluginFiles } = params;
+  const config = loaded.config;
+  const profile = HARDWARE_PROFILES[config.hardware.profile];
+  for (const stage of DEEPSPEED_STAGES) await writeText(dir, `deepspeed/${deepspeedFileName(stage)}`, renderDeepspeedConfig(stage));
+  await writeText(
+    dir,
+    `accelerate/${accelerateFileName(config.training.deepspeed)}`,
+    renderAccelerateConfig({ stage: config.training.deepspeed, nodes: config.hardware.nodes, gpusPerNode: profile.gpusPerNode }),
+  );
+  const grpoEntry: GrpoEntry = pluginFiles.some((f) => basename(f) === "train_grpo.py") ? "launcher" : "trainer";
+  if (config.stage === "sft" && config.trainer.target === "vlm-r1") await writeText(dir, "plugin/train_sft.py", renderSftLauncher());
+  const train = trainScriptName(config);
+  await writeText(dir, train, renderTrainScript(config, ctx, { grpoEntry }), 0o755);
+  if (config.trainer.target !== "facial-r1") return { scripts: { train }, grpoEntry };
+  await writeText(dir, RESTORE_SCRIPT, renderRestoreConfigScript(config, ctx), 0o755);
+  return { scripts: { train, restore_trainer_config: RESTORE_SCRIPT }, grpoEntry };
 }
 
 const RESTORE_SCRIPT = "restore_trainer_config.sh";
 
 /** The trainer sources the bundle's files were checked against (see plugins/trainer-sources.ts). */
 function checkedAgainst(target: TrainerTarget): Record<string, TrainerSource> {
-  return { trainer: { ...TRAINER_SOURCES[target] }, trl: { ...TRAINER_SOURCES["trl-0.17"] }, deepspeed: { ...TRAINER_SOURCES.deepspeed } };
+  const spec = targetSpecOf({ trainer: { target } });
+  if (spec) return Object.fromEntries(spec.sources.map((name) => [name, TRAINER_SOURCES[name]]));
+  return { trainer: TRAINER_SOURCES[target as VlmR1Trainer], trl: TRAINER_SOURCES["trl-0.17"], deepspeed: TRAINER_SOURCES.deepspeed };
 }
 
-function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file: string; counts: ShardCounts }[]): string[] {
+function vlmR1Notes(loaded: LoadedRunConfig, grpoEntry: GrpoEntry): string[] {
   const config = loaded.config;
   const notes = [
     "Image folders and relative paths resolve against DATA_ROOT (default: the config file's directory); the trainer checkout is TRAINER_HOME.",
@@ -195,6 +208,11 @@ function notesFor(loaded: LoadedRunConfig, grpoEntry: GrpoEntry, shards: { file:
     notes.push(`The fork reads open_r1/configs/config.json; the scripts install data/config.json there (the fork's own file is kept as ${FORK_CONFIG_BACKUP}; ${RESTORE_SCRIPT} puts it back).`);
   }
   if (config.stage === "sft" && config.trainer.target === "vlm-r1") notes.push("SFT runs through plugin/train_sft.py: upstream's sft.py builds messages for bounding-box data; the launcher replaces only its dataset class.");
+  return notes;
+}
+
+function sharedNotes(shards: { file: string; counts: ShardCounts }[]): string[] {
+  const notes: string[] = [];
   for (const { file, counts } of shards) {
     if (counts.droppedEmptyAus > 0) notes.push(`${counts.droppedEmptyAus} record(s) with "AUs": [] were left out of ${file} (trainer.drop_empty_aus): the fork's data preparation fails on them.`);
   }
@@ -212,12 +230,15 @@ async function hashed(path: string, label: string): Promise<HashedFile> {
   return { path: label, sha256: await sha256File(path), bytes: info.size };
 }
 
-/** Every file under dir (but the manifest), sorted, with its hash. */
-export async function hashTree(dir: string): Promise<HashedFile[]> {
+/** Every file under dir (but the manifest), sorted, with its hash; files in `known` were hashed as they were written. */
+export async function hashTree(dir: string, known: ReadonlyMap<string, WrittenFile> = new Map()): Promise<HashedFile[]> {
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
   const paths = entries.map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/")).filter((p) => p !== MANIFEST_FILE).sort();
   const out: HashedFile[] = [];
-  for (const p of paths) out.push(await hashed(join(dir, p), p));
+  for (const p of paths) {
+    const written = known.get(p);
+    out.push(written ? { path: p, sha256: written.sha256, bytes: written.bytes } : await hashed(join(dir, p), p));
+  }
   return out;
 }
 

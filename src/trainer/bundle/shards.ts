@@ -1,21 +1,15 @@
-import { isAbsolute, posix } from "node:path";
-import { JsonlWriter, readJsonl } from "../../data/jsonl.js";
-import { checkRecord } from "../../data/record-check.js";
-import type { DatasetEntry, RunConfig } from "../../schema/run-config.js";
-import { imagesOf, type Sample } from "../../schema/sample.js";
-import { failure } from "../../util/errors.js";
-import { isSelected, isTrainable, sftTarget, type Selection } from "../preflight.js";
+import { open, rename, rm } from "node:fs/promises";
+import { FrequencyCounter, type FrequencyEntry } from "../../data/stats.js";
+import { failure, invalidInput, TrainerContractError } from "../../util/errors.js";
+import { HashedWriter, type WrittenFile } from "../../util/hashed-writer.js";
+import { auWeightsFromFrequencies, normalizedWeight, rawRecordWeight } from "../fork-weights.js";
+import { isSelected, type Selection } from "../preflight.js";
+import { ProfileIds, type Profile, type Spooled } from "./shard-spool.js";
 
 /**
- * Writes one training file in the record format the chosen trainer reads:
- * - vlm-r1 (upstream): `{id, image, conversations: [human "<image>question", gpt answer], AUs,
- *   labels, accu_reward_method?}`; AUs and labels ride along as extra columns for the reward
- *   plugin. SFT shards point images at the one --image_root the launcher takes (DATA_ROOT).
- * - facial-r1 (fork): the FEA record itself (GRPO: the fork adds `weights` afterwards, see
- *   fork-weights), images relative to the file's folder; for SFT one image path (a string) and a
- *   `meta_info` object, both of which the fork's sft.py requires.
- * Records marked `is_valid: false` are left out (counted), and with trainer.drop_empty_aus the
- * records the fork cannot take (counted); sampling keeps the selected ones.
+ * What happened to the records of one data file on their way to its shard: records marked
+ * `is_valid: false` are left out (counted), and with trainer.drop_empty_aus the records the
+ * fork cannot take (counted); sampling keeps the selected ones.
  */
 export interface ShardCounts {
   read: number;
@@ -26,72 +20,153 @@ export interface ShardCounts {
   notSelected: number;
 }
 
-export async function writeShard(params: {
-  config: RunConfig;
-  entry: DatasetEntry;
-  source: string;
-  out: string;
-  selection: Selection;
-}): Promise<ShardCounts> {
-  const { config, entry } = params;
-  const counts: ShardCounts = { read: 0, written: 0, markedInvalid: 0, droppedEmptyAus: 0, notSelected: 0 };
-  const writer = new JsonlWriter(params.out);
-  let eligibleIndex = 0;
+export interface FinishedShard {
+  written: WrittenFile;
+  /** With `frequencies`: the file's entry of the frequency map, over the records kept. */
+  frequencies?: FrequencyEntry;
+}
+
+/**
+ * The second half of writing a shard (see ShardSpool), once preflight has passed and the
+ * file's selection is known. The frequency entry comes from the profiles of the records kept;
+ * the fork's weights (`weights`, GRPO) from that entry, per profile. When every record is kept
+ * and nothing is added, the spool becomes the shard; otherwise one pass over the spool writes
+ * the kept lines, each with its weight, hashing them on the way.
+ */
+export async function finishShard(params: { spooled: Spooled; selection: Selection; out: string; frequencies: boolean; weights: boolean }): Promise<FinishedShard> {
+  const { spooled, selection, out } = params;
+  let frequencies: FrequencyEntry | undefined;
+  let weights: Float64Array | undefined;
+  if (params.frequencies) {
+    const profiles = spooled.profiles!;
+    const kept = selection.kind === "all" ? profiles.map((p) => p.records) : await keptPerProfile(spooled, selection);
+    const counter = new FrequencyCounter();
+    profiles.forEach((p, id) => {
+      if (kept[id] > 0) counter.add(p.aus, p.labels, kept[id]);
+    });
+    if (counter.records === 0) throw invalidInput("no records (empty file)", { file: out });
+    frequencies = counter.entry();
+    if (params.weights) weights = forkWeights(profiles, kept, frequencies, out);
+  }
+  let written = spooled.written;
+  if (!weights && selection.kind === "all" && written.sha256 !== "") await rename(spooled.spool, out);
+  else written = await writeKept(spooled, selection, out, weights);
+  await rm(spooled.spool, { force: true });
+  if (spooled.ids) await rm(spooled.ids, { force: true });
+  return { written, frequencies };
+}
+
+/** Records kept per profile, from the side file of ids. */
+async function keptPerProfile(spooled: Spooled, selection: Selection): Promise<number[]> {
+  const kept = new Array<number>(spooled.profiles!.length).fill(0);
+  const ids = await ProfileIds.open(spooled.ids!);
   try {
-    for await (const item of readJsonl(params.source)) {
-      counts.read++;
-      if (item.kind !== "value") throw failure(`changed since preflight: ${item.problem.message}`, { file: params.source, line: item.line });
-      const check = checkRecord(item.value, { file: params.source, line: item.line });
-      if (!check.ok) throw failure("changed since preflight: record no longer valid", { file: params.source, line: item.line });
-      const record = check.record;
-      if (record.is_valid === false) {
-        counts.markedInvalid++;
-        continue;
+    const step = 64 * 1024;
+    for (let start = 0; start < spooled.records; start += step) {
+      const end = Math.min(spooled.records, start + step);
+      await ids.fill(end - start);
+      for (let i = start; i < end; i++) {
+        const id = ids.next();
+        if (isSelected(selection, i)) kept[id]++;
       }
-      if (!isTrainable(config, record)) {
-        counts.droppedEmptyAus++;
-        continue;
-      }
-      if (!isSelected(params.selection, eligibleIndex++)) {
-        counts.notSelected++;
-        continue;
-      }
-      await writer.write(trainerRecord(config, entry, record));
-      counts.written++;
     }
-    await writer.close();
+  } finally {
+    await ids.close();
+  }
+  return kept;
+}
+
+/** The fork's weight of a record of each profile (among the records kept), computed as its trainer does. */
+function forkWeights(profiles: readonly Profile[], kept: readonly number[], frequencies: FrequencyEntry, file: string): Float64Array {
+  const auWeights = auWeightsFromFrequencies(frequencies.AUs);
+  const raw = new Float64Array(profiles.length);
+  let min = Infinity;
+  let max = -Infinity;
+  profiles.forEach((p, id) => {
+    if (kept[id] === 0) return;
+    const result = rawRecordWeight(p.aus, auWeights);
+    if ("missing" in result) throw new TrainerContractError(`${result.missing} is not in the file's config.json AU frequencies; the fork would stop with a KeyError`, { file });
+    raw[id] = result.weight;
+    if (result.weight < min) min = result.weight;
+    if (result.weight > max) max = result.weight;
+  });
+  return raw.map((r, id) => normalizedWeight(r, min, max, profiles[id].aus.length > 0));
+}
+
+/**
+ * The kept lines of the spool, copied as bytes; with weights, each gets its `weights` field as
+ * the last one (where the record had one already, in its place), as serialising the parsed
+ * line with the field set would.
+ */
+async function writeKept(spooled: Spooled, selection: Selection, out: string, weights: Float64Array | undefined): Promise<WrittenFile> {
+  const writer = new HashedWriter(out);
+  const ids = weights ? await ProfileIds.open(spooled.ids!) : undefined;
+  const profiles = spooled.profiles;
+  const endings = weights ? Array.from(weights, (w) => `,"weights":${JSON.stringify(w)}}\n`) : [];
+  let index = 0;
+  try {
+    for await (const lines of spoolLines(spooled.spool)) {
+      await ids?.fill(lines.length);
+      for (const line of lines) {
+        const i = index++;
+        const id = ids?.next();
+        if (!isSelected(selection, i)) continue;
+        if (id === undefined) {
+          writer.writeBytes(line);
+          writer.write("\n");
+        } else if (profiles![id].ownWeights) {
+          const record = JSON.parse(line.toString("utf8")) as Record<string, unknown>;
+          record.weights = weights![id];
+          writer.write(`${JSON.stringify(record)}\n`);
+        } else {
+          writer.writeBytes(line, 0, line.length - 1);
+          writer.write(endings[id]);
+        }
+      }
+      await writer.ready();
+    }
+    return await writer.close();
   } catch (err) {
-    await writer.abort();
+    writer.abort();
     throw err;
+  } finally {
+    await ids?.close();
   }
-  return counts;
 }
 
-export function trainerRecord(config: RunConfig, entry: DatasetEntry, record: Sample): Record<string, unknown> {
-  const sft = config.stage === "sft";
-  if (config.trainer.target === "facial-r1") {
-    return sft ? { ...record, image: imagesOf(record)[0], meta_info: record.meta_info ?? {} } : { ...record };
+/**
+ * The lines of a spool (which this module wrote: whole lines, each ending in a newline), as
+ * bytes. The lines of one batch share one read buffer, reused for the next batch: use them
+ * before asking for it. A line longer than the buffer makes it grow.
+ */
+async function* spoolLines(path: string): AsyncGenerator<Buffer[]> {
+  const file = await open(path, "r");
+  let buffer = Buffer.allocUnsafe(1 << 20);
+  let carried = 0;
+  try {
+    while (true) {
+      if (carried === buffer.length) {
+        const larger = Buffer.allocUnsafe(2 * buffer.length);
+        buffer.copy(larger, 0, 0, carried);
+        buffer = larger;
+      }
+      const { bytesRead } = await file.read(buffer, carried, buffer.length - carried, null);
+      if (bytesRead === 0) {
+        if (carried > 0) throw failure("spool ends inside a line", { file: path });
+        return;
+      }
+      const view = buffer.subarray(0, carried + bytesRead);
+      const lines: Buffer[] = [];
+      let start = 0;
+      for (let newline = view.indexOf(0x0a); newline !== -1; newline = view.indexOf(0x0a, start)) {
+        lines.push(view.subarray(start, newline));
+        start = newline + 1;
+      }
+      if (lines.length > 0) yield lines;
+      buffer.copy(buffer, 0, start, view.length);
+      carried = view.length - start;
+    }
+  } finally {
+    await file.close();
   }
-  const image = sft ? imagesOf(record).map((i) => sftImagePath(entry.images, i)) : imagesOf(record);
-  const imageField = Array.isArray(record.image) ? image : image[0];
-  const question = record.question.replace(/<image>/g, "").trim();
-  const answer = sft ? sftTarget(config, record) : `<answer>${record.labels[0] ?? ""}</answer>`;
-  const out: Record<string, unknown> = {
-    id: record.id,
-    image: imageField,
-    conversations: [
-      { from: "human", value: `${"<image>".repeat(image.length)}${question}` },
-      { from: "gpt", value: answer },
-    ],
-    AUs: record.AUs,
-    labels: record.labels,
-  };
-  if (record.accu_reward_method !== undefined) out.accu_reward_method = record.accu_reward_method;
-  return out;
-}
-
-/** An image path as sft.py joins it to its one image root (DATA_ROOT): absolute folders stay absolute. */
-export function sftImagePath(folder: string, image: string): string {
-  const base = folder.replace(/\\/g, "/");
-  return isAbsolute(folder) ? posix.join(base, image) : posix.join(base.replace(/^\.\//, ""), image);
 }
