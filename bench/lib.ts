@@ -10,6 +10,8 @@ export const DATA_DIR = join(ROOT, ".bench-data");
 
 export interface Measurement {
   seconds: number;
+  /** User + system CPU seconds of the measured process (all its threads): steadier than wall time on a busy machine. */
+  cpuSeconds?: number;
   /** Peak resident set size of the measured process, MiB. */
   peakRssMiB: number;
   exitCode: number;
@@ -24,11 +26,13 @@ export interface Measurement {
 export async function measureNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), "bench-rss-"));
   const rssFile = join(dir, "rss");
+  const cpuFile = join(dir, "cpu");
   writeFileSync(rssFile, "");
+  writeFileSync(cpuFile, "");
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, ["--import", join(ROOT, "bench", "report-rss.mjs"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile, FACIAL_R1_QUIET: "1" },
+    env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile, BENCH_CPU_SECONDS_FILE: cpuFile, FACIAL_R1_QUIET: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -38,8 +42,9 @@ export async function measureNode(args: string[], env: NodeJS.ProcessEnv = {}): 
   const exitCode = await new Promise<number>((done) => child.on("close", (code) => done(code ?? -1)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rssKiB = Math.max(0, ...readFileSync(rssFile, "utf8").split("\n").filter(Boolean).map(Number));
+  const cpuSeconds = Number(readFileSync(cpuFile, "utf8").trim() || "NaN");
   rmSync(dir, { recursive: true, force: true });
-  return { seconds, peakRssMiB: rssKiB / 1024, exitCode, stdout, stderr };
+  return { seconds, cpuSeconds, peakRssMiB: rssKiB / 1024, exitCode, stdout, stderr };
 }
 
 /** Best (lowest time) of `runs` measurements: the least disturbed by a noisy machine. */

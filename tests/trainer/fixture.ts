@@ -37,6 +37,19 @@ export async function writeDataset(params: { dir: string; file: string; images: 
   await writeFile(join(params.dir, params.file), `${lines.join("\n")}\n`);
 }
 
+/** Writes a word-level tokenizer (lower-cased, split on white space; `words` its vocabulary) as the model folder `models/Qwen2.5-VL-7B-tiny` under `dir`. */
+export async function writeTinyTokenizer(dir: string, words: string): Promise<void> {
+  const model = join(dir, "models", "Qwen2.5-VL-7B-tiny");
+  await mkdir(model, { recursive: true });
+  const vocab: Record<string, number> = { "[UNK]": 0 };
+  words.split(" ").forEach((w, i) => (vocab[w] ??= i + 1));
+  await writeFile(
+    join(model, "tokenizer.json"),
+    JSON.stringify({ version: "1.0", truncation: null, padding: null, added_tokens: [], normalizer: { type: "Lowercase" }, pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model: { type: "WordLevel", vocab, unk_token: "[UNK]" } }),
+  );
+  await writeFile(join(model, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "PreTrainedTokenizerFast" }));
+}
+
 /** A run config YAML for the test datasets; `extra` is appended verbatim. */
 export function configYaml(params: { stage?: string; target?: string; dropEmptyAus?: boolean; datasets?: { file: string; images: string }[]; model?: string; extra?: string }): string {
   const datasets = params.datasets ?? [{ file: "data/train.jsonl", images: "images" }];

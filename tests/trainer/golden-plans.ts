@@ -10,6 +10,7 @@ import type { Problem } from "../../src/util/errors.js";
 import { sortKeysDeep } from "../../src/util/fs.js";
 import { encodePng } from "../../src/util/png.js";
 import { VERSION } from "../../src/version.js";
+import { writeTinyTokenizer } from "./fixture.js";
 
 /**
  * Run configs over the same data (several targets and stages, sampling, drop_empty_aus,
@@ -107,15 +108,7 @@ export async function writeGoldenData(dir: string): Promise<void> {
       if (i % 7 === 2) r.image = ["p2.png"];
     }).join("\n")}\n`,
   );
-  const model = join(dir, "models", "Qwen2.5-VL-7B-tiny");
-  await mkdir(model, { recursive: true });
-  const vocab: Record<string, number> = { "[UNK]": 0 };
-  "what emotion does this face show ? the shows so is as an expert in facial expression analysis , describe action units of and emotion they convey .".split(" ").forEach((w, i) => (vocab[w] ??= i + 1));
-  await writeFile(
-    join(model, "tokenizer.json"),
-    JSON.stringify({ version: "1.0", truncation: null, padding: null, added_tokens: [], normalizer: { type: "Lowercase" }, pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model: { type: "WordLevel", vocab, unk_token: "[UNK]" } }),
-  );
-  await writeFile(join(model, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "PreTrainedTokenizerFast" }));
+  await writeTinyTokenizer(dir, "what emotion does this face show ? the shows so is as an expert in facial expression analysis , describe action units of and emotion they convey .");
 }
 
 interface Scenario {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { access, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { access, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { planRun, planSampleRun } from "../../src/trainer/bundle/plan.js";
 import { auWeightsFromFrequencies, normalizedWeight, rawRecordWeight } from "../../src/trainer/fork-weights.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { configYaml, writeDataset } from "./fixture.js";
+import { configYaml, writeDataset, writeTinyTokenizer } from "./fixture.js";
 
 process.env.FACIAL_R1_QUIET = "1";
 
@@ -234,15 +234,7 @@ test("no secret from the environment ends up in any generated file", async () =>
 test("preflight uses the model's own tokenizer offline and flags SFT targets longer than max_completion_length", async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const model = join(dir, "models", "Qwen2.5-VL-7B-tiny");
-    await mkdir(model, { recursive: true });
-    const vocab: Record<string, number> = { "[UNK]": 0 };
-    "what emotion does this face show ? the shows so is".split(" ").forEach((w, i) => (vocab[w] = i + 1));
-    await writeFile(
-      join(model, "tokenizer.json"),
-      JSON.stringify({ version: "1.0", truncation: null, padding: null, added_tokens: [], normalizer: { type: "Lowercase" }, pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model: { type: "WordLevel", vocab, unk_token: "[UNK]" } }),
-    );
-    await writeFile(join(model, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "PreTrainedTokenizerFast" }));
+    await writeTinyTokenizer(dir, "what emotion does this face show ? the shows so is");
     await writeDataset({ dir, file: "data/train.jsonl", images: "images", count: 4, overrides: (i) => (i === 1 ? { description: "word ".repeat(300) } : {}) });
     await writeFile(join(dir, "run.yaml"), configYaml({ stage: "sft", target: "vlm-r1", model: "models/Qwen2.5-VL-7B-tiny" }));
     const r = await runCli(["preflight", join(dir, "run.yaml"), "--json"]);
