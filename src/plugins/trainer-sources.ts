@@ -32,7 +32,7 @@ export const TRAINER_SOURCES = {
   trl: {
     repo: "huggingface/trl",
     commit: "f2cd57710ae345ea6428ae95363267fcf38a3dc8",
-    read: "trl/trainer/grpo_trainer.py (_calculate_rewards), grpo_config.py (multi_objective_aggregation); tested for real with trl 1.13.0",
+    read: "trl/trainer/grpo_trainer.py (_calculate_rewards, images and multimodal prompts), grpo_config.py (fields, __post_init__ batch rules, multi_objective_aggregation), data_utils.py (prepare_multimodal_messages), scripts/utils.py (TrlParser), scripts/vllm_serve.py, generation/vllm_generation.py; tested for real with trl 1.13.0",
   },
   verl: {
     repo: "volcengine/verl",
