@@ -47,7 +47,7 @@ export const TRAINER_SOURCES = {
   openrlhf: {
     repo: "OpenRLHF/OpenRLHF",
     commit: "3c3be6234e0cb353e76bb8019947db9dfe99fca7",
-    read: "openrlhf/utils/agent.py (SingleTurnAgentExecutor: reward file and HTTP client), openrlhf/cli/train_ppo_ray.py",
+    read: "openrlhf/utils/agent.py (SingleTurnAgentExecutor: reward file and HTTP client), openrlhf/cli/train_ppo_ray.py (flags, asserts), openrlhf/datasets/prompts_dataset.py, openrlhf/datasets/utils.py, openrlhf/utils/vlm_utils.py, openrlhf/trainer/ppo_trainer.py (step log), openrlhf/trainer/ray/ppo_actor.py, launcher.py, openrlhf/utils/deepspeed/deepspeed.py",
   },
   deepspeed: {
     repo: "microsoft/DeepSpeed",

@@ -118,7 +118,7 @@ export function extraArgProblems(config: RunConfig, where: (key: string) => Omit
   const vocabulary = targetSpecOf(config)?.vocabulary ?? vlmR1Vocabulary(config);
   const problems: Problem[] = [];
   for (const raw of Object.keys(config.training.extra_args)) {
-    const key = vocabulary.dotted ? raw : normalizeFlag(raw);
+    const key = vocabulary.dotted ? raw.replace(/^--/, "") : normalizeFlag(raw);
     const name = vocabulary.dotted ? key : `--${key}`;
     const shown = `${vocabulary.dotted ? "key" : "flag"} ${name}`;
     const at = where(raw);

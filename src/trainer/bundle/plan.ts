@@ -134,6 +134,7 @@ async function writeBundle(params: { loaded: LoadedRunConfig; dir: string; repor
       shards: shards.map((s, i) => ({ entry: config.datasets[i], file: s.file, records: s.counts.written })),
       pluginFiles: pluginFiles.map((f) => relative(dir, f).split("\\").join("/")),
       evalFiles: report.files.filter((f) => f.role === "eval").map((f) => `eval/${basename(f.file)}`),
+      longestPrompt: Math.max(0, ...report.files.filter((f) => f.role === "train").map((f) => f.promptTokens.max)),
     });
     for (const file of files) await writeText(dir, file.path, file.content, file.mode);
     scripts = { train: spec.trainScript, eval: "eval.sh" };

@@ -1,5 +1,6 @@
 import { VLLM_TARGETS, type TrainerTarget, type VllmTarget } from "../../schema/run-config.js";
 import { invalidInput } from "../../util/errors.js";
+import { OPENRLHF_SPEC } from "./openrlhf/index.js";
 import { TRL_SPEC } from "./trl/index.js";
 import type { TrainerTargetSpec } from "./types.js";
 
@@ -8,6 +9,7 @@ export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleC
 /** The trainers planned through a TrainerTargetSpec, by name. */
 const SPECS: Partial<Record<VllmTarget, TrainerTargetSpec>> = {
   trl: TRL_SPEC,
+  openrlhf: OPENRLHF_SPEC,
 };
 
 export function isVllmTarget(name: TrainerTarget): name is VllmTarget {

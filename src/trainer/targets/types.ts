@@ -73,6 +73,8 @@ export interface TargetBundleContext {
   pluginFiles: readonly string[];
   /** The test files copied into the bundle (eval/...). */
   evalFiles: readonly string[];
+  /** The longest prompt of the training files in the model's tokens, image tokens included (preflight's count). */
+  longestPrompt: number;
 }
 
 export interface PulledRun {
