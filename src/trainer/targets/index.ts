@@ -1,11 +1,14 @@
 import { VLLM_TARGETS, type TrainerTarget, type VllmTarget } from "../../schema/run-config.js";
 import { invalidInput } from "../../util/errors.js";
 import type { TrainerTargetSpec } from "./types.js";
+import { verlSpec } from "./verl/index.js";
 
 export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleContext, TrainerTargetSpec } from "./types.js";
 
 /** The trainers planned through a TrainerTargetSpec, by name. */
-const SPECS: Partial<Record<VllmTarget, TrainerTargetSpec>> = {};
+const SPECS: Partial<Record<VllmTarget, TrainerTargetSpec>> = {
+  verl: verlSpec,
+};
 
 export function isVllmTarget(name: TrainerTarget): name is VllmTarget {
   return (VLLM_TARGETS as readonly string[]).includes(name);
