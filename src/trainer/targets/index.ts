@@ -1,6 +1,7 @@
 import { VLLM_TARGETS, type TrainerTarget, type VllmTarget } from "../../schema/run-config.js";
 import { invalidInput } from "../../util/errors.js";
 import type { TrainerTargetSpec } from "./types.js";
+import { easyr1Spec } from "./easyr1/index.js";
 import { verlSpec } from "./verl/index.js";
 
 export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleContext, TrainerTargetSpec } from "./types.js";
@@ -8,6 +9,7 @@ export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleC
 /** The trainers planned through a TrainerTargetSpec, by name. */
 const SPECS: Partial<Record<VllmTarget, TrainerTargetSpec>> = {
   verl: verlSpec,
+  easyr1: easyr1Spec,
 };
 
 export function isVllmTarget(name: TrainerTarget): name is VllmTarget {

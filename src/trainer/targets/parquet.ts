@@ -117,3 +117,9 @@ export async function jsonlToParquet(jsonl: string, out: string, fields: readonl
   }
   return file.close();
 }
+
+/** `train.jsonl` -> `train.parquet`: the shard of a training file, by its basename. */
+export function parquetShardName(entry: { file: string }): string {
+  const base = entry.file.split(/[\\/]/).pop() ?? entry.file;
+  return `${base.replace(/\.jsonl?$/i, "")}.parquet`;
+}

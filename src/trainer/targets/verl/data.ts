@@ -4,6 +4,7 @@ import type { WrittenFile } from "../../../util/hashed-writer.js";
 import { promptQuestion, sftImagePath, vlmR1Prompt } from "../../bundle/trainer-record.js";
 import { jsonlToParquet, pq, type ParquetField } from "../parquet.js";
 
+
 /**
  * One row of verl's RL dataset (verl/utils/dataset/rl_dataset.py at volcengine/verl@b178a3cd56f5):
  * - `prompt`: chat messages; `_build_messages` splits each string content at "<image>" and puts
@@ -38,11 +39,6 @@ export const VERL_COLUMNS: readonly ParquetField[] = [
   { name: "reward_model", type: pq.struct({ style: pq.string, ground_truth: pq.struct({ AUs: strings, labels: strings }) }) },
   { name: "extra_info", type: pq.struct({ id: pq.string, dataset: pq.string, AUs: strings, labels: strings, accu_reward_method: pq.string }) },
 ];
-
-export function verlShardName(entry: DatasetEntry): string {
-  const base = entry.file.split(/[\\/]/).pop() ?? entry.file;
-  return `${base.replace(/\.jsonl?$/i, "")}.parquet`;
-}
 
 export function encodeVerlShard(jsonl: string, out: string): Promise<WrittenFile> {
   return jsonlToParquet(jsonl, out, VERL_COLUMNS);

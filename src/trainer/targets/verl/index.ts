@@ -1,5 +1,6 @@
 import type { TrainerTargetSpec } from "../types.js";
-import { encodeVerlShard, verlRecord, verlShardName } from "./data.js";
+import { parquetShardName } from "../parquet.js";
+import { encodeVerlShard, verlRecord } from "./data.js";
 import { renderVerlTrainScript, VERL_TRAIN_SCRIPT } from "./launch.js";
 import { verlMetrics } from "./metrics.js";
 import { VERL_VOCABULARY, verlFindings } from "./rules.js";
@@ -10,7 +11,7 @@ export const verlSpec: TrainerTargetSpec = {
   sources: ["verl"],
   stages: ["grpo", "grpo-task"],
   vocabulary: VERL_VOCABULARY,
-  shardName: verlShardName,
+  shardName: parquetShardName,
   record: verlRecord,
   encodeShard: encodeVerlShard,
   configFindings: verlFindings,
