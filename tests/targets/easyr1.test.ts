@@ -1,21 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { testPython } from "../helpers/python-env.js";
 // The registry first: the spec modules and the planner import each other through it.
 import "../../src/trainer/targets/index.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
-import { TRAINER_SOURCES } from "../../src/plugins/trainer-sources.js";
 import { EASYR1_CONFIG_KEYS, EASYR1_DERIVED_KEYS } from "../../src/trainer/targets/easyr1/keys.js";
 import { EASYR1_VOCABULARY } from "../../src/trainer/targets/easyr1/rules.js";
 import { easyr1FileRows, easyr1Metrics } from "../../src/trainer/targets/easyr1/metrics.js";
-import { completionsFor, MIRROR, plan, python, quickstartFor, quickstartRecords, runProcess, scriptOverrides, STAND_IN, standInEnv } from "./ray-targets.js";
-
-const SOURCE = TRAINER_SOURCES.easyr1;
+import { completionsFor, derivedKeys, plan, plannedQuickstart, python, quickstartFor, quickstartRecords, runProcess, scriptOverrides, STAND_IN, standInEnv } from "./ray-targets.js";
 
 /** Every dotted path of a YAML tree's leaves. */
 function leafKeys(tree: Record<string, unknown>, prefix = ""): string[] {
@@ -27,23 +22,16 @@ describe("trainer.target easyr1", () => {
   let bundle: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), `facial-r1-easyr1-${process.pid}-`));
-    const planned = await plan(await quickstartFor(dir, "easyr1", ["gradient_accumulation: 2"]), join(dir, "bundle"));
-    assert.equal(planned.code, 0, planned.stderr);
-    bundle = join(dir, "bundle");
+    ({ dir, bundle } = await plannedQuickstart("easyr1"));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("lists exactly the fields of EasyR1's PPOConfig tree at the named commit", async (t) => {
-    const git = join(MIRROR, "hiyouga+EasyR1", "repo");
-    const py = testPython(t);
-    if (!py) return;
-    if (!existsSync(git)) return t.skip(`no mirror of ${SOURCE.repo} at ${git}`);
-    const derived = (await python(py, await readFile(join(import.meta.dirname, "derive_keys.py"), "utf8"), ["easyr1", git, SOURCE.commit])) as { keys: string[]; derived: string[] };
-    assert.deepEqual([...EASYR1_CONFIG_KEYS], derived.keys);
-    assert.deepEqual([...EASYR1_DERIVED_KEYS], derived.derived);
-    const standIn = JSON.parse(await readFile(join(STAND_IN, "easyr1", "verl", "trainer", "config_keys.json"), "utf8"));
-    assert.deepEqual(standIn, derived, "the stand-in refuses the same keys");
+    const keys = await derivedKeys(t, "easyr1");
+    if (!keys) return;
+    assert.deepEqual([...EASYR1_CONFIG_KEYS], keys.derived.keys);
+    assert.deepEqual([...EASYR1_DERIVED_KEYS], keys.derived.derived);
+    assert.deepEqual(keys.standIn, keys.derived, "the stand-in refuses the same keys");
   });
 
   it("emits a config file and overrides with only keys EasyR1 has, the batch in its units", async () => {

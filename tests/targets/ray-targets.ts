@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, runCli, type CliResult } from "../helpers/cli.js";
-import { testPythonBin } from "../helpers/python-env.js";
+import type { TestContext } from "node:test";
+import { testPython, testPythonBin } from "../helpers/python-env.js";
+import { TRAINER_SOURCES } from "../../src/plugins/trainer-sources.js";
 
 const run = promisify(execFile);
 export const STAND_IN = join(ROOT, "tests", "stand-in");
@@ -107,4 +109,31 @@ export function completionsFor(record: { AUs: string[]; labels: string[] }): str
     `<think>Brows lowered (AU4) and lips pressed (AU24).</think>\n<answer>${label}</answer>`,
     "no tags at all",
   ];
+}
+
+/** A scratch folder with the quickstart planned for `target` at half the accumulation (16 prompts per step: two steps over the 36 sample records). */
+export async function plannedQuickstart(target: "verl" | "easyr1"): Promise<{ dir: string; bundle: string }> {
+  const dir = await mkdtemp(join(tmpdir(), `facial-r1-${target}-${process.pid}-`));
+  const planned = await plan(await quickstartFor(dir, target, ["gradient_accumulation: 2"]), join(dir, "bundle"));
+  assert.equal(planned.code, 0, planned.stderr);
+  return { dir, bundle: join(dir, "bundle") };
+}
+
+/**
+ * The trainer's config keys re-derived from its mirror at the commit the target names (with
+ * derive_keys.py), and the list the stand-in checks; undefined (the test skipped) without the
+ * mirror or the Python test environment.
+ */
+export async function derivedKeys(t: TestContext, target: "verl" | "easyr1"): Promise<{ derived: { keys: string[]; derived: string[] }; standIn: { keys: string[]; derived: string[] } } | undefined> {
+  const source = TRAINER_SOURCES[target];
+  const git = join(MIRROR, source.repo.replace("/", "+"), "repo");
+  const py = testPython(t);
+  if (!py) return undefined;
+  if (!existsSync(git)) {
+    t.skip(`no mirror of ${source.repo} at ${git}`);
+    return undefined;
+  }
+  const derived = (await python(py, await readFile(join(import.meta.dirname, "derive_keys.py"), "utf8"), [target, git, source.commit])) as { keys: string[]; derived: string[] };
+  const standIn = JSON.parse(await readFile(join(STAND_IN, target, "verl", "trainer", "config_keys.json"), "utf8"));
+  return { derived, standIn };
 }

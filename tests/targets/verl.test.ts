@@ -1,43 +1,31 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { testPython } from "../helpers/python-env.js";
 // The registry first: the spec modules and the planner import each other through it.
 import "../../src/trainer/targets/index.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
-import { TRAINER_SOURCES } from "../../src/plugins/trainer-sources.js";
 import { VERL_CONFIG_KEYS } from "../../src/trainer/targets/verl/keys.js";
 import { VERL_VOCABULARY } from "../../src/trainer/targets/verl/rules.js";
 import { verlConsoleRows, verlFileRows, verlMetrics } from "../../src/trainer/targets/verl/metrics.js";
-import { completionsFor, MIRROR, plan, python, quickstartFor, quickstartRecords, runProcess, scriptOverrides, STAND_IN, standInEnv } from "./ray-targets.js";
-
-const SOURCE = TRAINER_SOURCES.verl;
+import { completionsFor, derivedKeys, plan, plannedQuickstart, python, quickstartFor, quickstartRecords, runProcess, scriptOverrides, STAND_IN, standInEnv } from "./ray-targets.js";
 
 describe("trainer.target verl", () => {
   let dir: string;
   let bundle: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), `facial-r1-verl-${process.pid}-`));
-    // Half the accumulation: 16 prompts per step, two steps over the 36 sample records.
-    const planned = await plan(await quickstartFor(dir, "verl", ["gradient_accumulation: 2"]), join(dir, "bundle"));
-    assert.equal(planned.code, 0, planned.stderr);
-    bundle = join(dir, "bundle");
+    ({ dir, bundle } = await plannedQuickstart("verl"));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("lists exactly the keys of verl's composed config at the named commit", async (t) => {
-    const git = join(MIRROR, "volcengine+verl", "repo");
-    const py = testPython(t);
-    if (!py) return;
-    if (!existsSync(git)) return t.skip(`no mirror of ${SOURCE.repo} at ${git}`);
-    const derived = (await python(py, await readFile(join(import.meta.dirname, "derive_keys.py"), "utf8"), ["verl", git, SOURCE.commit])) as { keys: string[] };
-    assert.deepEqual([...VERL_CONFIG_KEYS], derived.keys);
-    const standIn = JSON.parse(await readFile(join(STAND_IN, "verl", "verl", "trainer", "config_keys.json"), "utf8"));
-    assert.deepEqual(standIn.keys, derived.keys, "the stand-in refuses the same keys");
+    const keys = await derivedKeys(t, "verl");
+    if (!keys) return;
+    assert.deepEqual([...VERL_CONFIG_KEYS], keys.derived.keys);
+    assert.deepEqual(keys.standIn, keys.derived, "the stand-in refuses the same keys");
   });
 
   it("emits only config keys verl has, with the batch of the run config in verl's units", async () => {

@@ -1,3 +1,8 @@
+import type { RunConfig } from "../../schema/run-config.js";
+import { trainScriptPrelude, type ScriptContext } from "../scripts.js";
+import { lit, renderCommand } from "../shell.js";
+import { NO_QUOTES_IN_PATHS, renderOverrides, type Overrides } from "./overrides.js";
+
 /**
  * How a Ray-based trainer (verl, EasyR1) runs on 1..N nodes from one script that every node
  * runs: with one node the trainer's own `ray.init()` starts a private cluster; with more,
@@ -49,4 +54,25 @@ export function rayLaunchLines(trainerCommand: string): string[] {
     "fi",
     trainerCommand,
   ];
+}
+
+/**
+ * The train script of a Ray trainer: the shared prelude, the trainer's own set-up lines (its
+ * checkout on PYTHONPATH, the working directory), then `python3 -m <module>` with the
+ * overrides, started through `rayLaunchLines`.
+ */
+export function renderRayTrainScript(params: { config: RunConfig; script: ScriptContext; trainer: string; setup: string[]; module: string; overrides: Overrides }): string {
+  const { config, trainer } = params;
+  const command = renderCommand([lit("python3"), lit("-m"), lit(params.module)], renderOverrides(params.overrides));
+  return [
+    ...trainScriptPrelude(config, params.script, `GRPO with ${trainer} (Ray, vLLM rollouts colocated with FSDP training) on ${config.hardware.nodes} node(s).`),
+    NO_QUOTES_IN_PATHS,
+    "",
+    ...params.setup,
+    "",
+    ...rayLaunchLines(command),
+    "",
+    'echo "training finished: ${OUTPUT_DIR}" >&2',
+    "",
+  ].join("\n");
 }

@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
 import type { RunConfig } from "../../../schema/run-config.js";
-import { dataPathWord, trainScriptPrelude } from "../../scripts.js";
-import { join, lit, renderCommand, variable } from "../../shell.js";
-import { NO_QUOTES_IN_PATHS, renderOverrides, runtime, type OverrideValue, type Overrides } from "../overrides.js";
-import { rayLaunchLines } from "../ray.js";
+import { dataPathWord } from "../../scripts.js";
+import { join, variable } from "../../shell.js";
+import { runtime, type OverrideValue, type Overrides } from "../overrides.js";
+import { renderRayTrainScript } from "../ray.js";
 import { rayBatch, wholeEpochs } from "../ray-grpo.js";
 import type { TargetBundleContext } from "../types.js";
 
@@ -118,18 +118,12 @@ export function renderEasyR1ConfigFile(config: RunConfig, ctx: TargetBundleConte
 }
 
 export function renderEasyR1TrainScript(config: RunConfig, ctx: TargetBundleContext): string {
-  const command = renderCommand([lit("python3"), lit("-m"), lit("verl.trainer.main")], renderOverrides(easyr1Overrides(config, ctx)));
-  return [
-    ...trainScriptPrelude(config, ctx.script, `GRPO with EasyR1 (Ray, vLLM rollouts colocated with FSDP training) on ${config.hardware.nodes} node(s).`),
-    NO_QUOTES_IN_PATHS,
-    "",
-    "# EasyR1 runs from its checkout (its package is also called verl).",
-    'export PYTHONPATH="${TRAINER_HOME}${PYTHONPATH:+:${PYTHONPATH}}"',
-    'cd "${TRAINER_HOME}"',
-    "",
-    ...rayLaunchLines(command),
-    "",
-    'echo "training finished: ${OUTPUT_DIR}" >&2',
-    "",
-  ].join("\n");
+  return renderRayTrainScript({
+    config,
+    script: ctx.script,
+    trainer: "EasyR1",
+    module: "verl.trainer.main",
+    overrides: easyr1Overrides(config, ctx),
+    setup: ["# EasyR1 runs from its checkout (its package is also called verl).", 'export PYTHONPATH="${TRAINER_HOME}${PYTHONPATH:+:${PYTHONPATH}}"', 'cd "${TRAINER_HOME}"'],
+  });
 }

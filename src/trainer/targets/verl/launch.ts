@@ -1,8 +1,8 @@
 import type { RunConfig } from "../../../schema/run-config.js";
-import { dataPathWord, trainScriptPrelude } from "../../scripts.js";
-import { join, lit, renderCommand, variable, type Word } from "../../shell.js";
-import { NO_QUOTES_IN_PATHS, renderOverrides, runtime, type OverrideValue, type Overrides } from "../overrides.js";
-import { rayLaunchLines } from "../ray.js";
+import { dataPathWord } from "../../scripts.js";
+import { join, variable, type Word } from "../../shell.js";
+import { runtime, type OverrideValue, type Overrides } from "../overrides.js";
+import { renderRayTrainScript } from "../ray.js";
 import { rayBatch, wholeEpochs } from "../ray-grpo.js";
 import type { TargetBundleContext } from "../types.js";
 
@@ -113,20 +113,18 @@ function saveFreq(config: RunConfig, shards: TargetBundleContext["shards"], prom
 }
 
 export function renderVerlTrainScript(config: RunConfig, ctx: TargetBundleContext): string {
-  const command = renderCommand([lit("python3"), lit("-m"), lit("verl.trainer.main_ppo")], renderOverrides(verlOverrides(config, ctx)));
-  return [
-    ...trainScriptPrelude(config, ctx.script, `GRPO with verl (Ray, vLLM rollouts colocated with FSDP training) on ${config.hardware.nodes} node(s).`),
-    NO_QUOTES_IN_PATHS,
-    "",
-    "# verl runs from its checkout; image paths in the Parquet rows are relative to DATA_ROOT, the",
-    "# working directory of the trainer and of every Ray worker started from here.",
-    'export PYTHONPATH="${TRAINER_HOME}${PYTHONPATH:+:${PYTHONPATH}}"',
-    `export VERL_FILE_LOGGER_PATH="\${OUTPUT_DIR}/${VERL_FILE_LOG}"`,
-    'cd "${DATA_ROOT}"',
-    "",
-    ...rayLaunchLines(command),
-    "",
-    'echo "training finished: ${OUTPUT_DIR}" >&2',
-    "",
-  ].join("\n");
+  return renderRayTrainScript({
+    config,
+    script: ctx.script,
+    trainer: "verl",
+    module: "verl.trainer.main_ppo",
+    overrides: verlOverrides(config, ctx),
+    setup: [
+      "# verl runs from its checkout; image paths in the Parquet rows are relative to DATA_ROOT, the",
+      "# working directory of the trainer and of every Ray worker started from here.",
+      'export PYTHONPATH="${TRAINER_HOME}${PYTHONPATH:+:${PYTHONPATH}}"',
+      `export VERL_FILE_LOGGER_PATH="\${OUTPUT_DIR}/${VERL_FILE_LOG}"`,
+      'cd "${DATA_ROOT}"',
+    ],
+  });
 }

@@ -249,32 +249,27 @@ def _truth_row(ground_truth):
     return {"solution": ground_truth}
 
 
+def _scores(results):
+    """A dict result gives result["score"] and logs every key; anything else is the score."""
+    scores, infos = [], {}
+    for result in results:
+        if isinstance(result, dict):
+            scores.append(float(result["score"]))
+            for k, v in result.items():
+                infos.setdefault(k, []).append(v)
+        else:
+            scores.append(float(result))
+    return scores, infos
+
+
 def score_batch(config, reward_fn, items):
     manager = config["reward_model.reward_manager"]
     key = config["data.reward_fn_key"]
     extra = {"num_turns": None, "rollout_reward_scores": {}}
     if manager == "naive":
-        scores, infos = [], {}
-        for row, response in items:
-            result = reward_fn(data_source=row[key], solution_str=response, ground_truth=row["reward_model"]["ground_truth"], extra_info=dict(row.get("extra_info") or {}, **extra))
-            if isinstance(result, dict):
-                scores.append(float(result["score"]))
-                for k, v in result.items():
-                    infos.setdefault(k, []).append(v)
-            else:
-                scores.append(float(result))
-        return scores, infos
+        return _scores([reward_fn(data_source=row[key], solution_str=response, ground_truth=row["reward_model"]["ground_truth"], extra_info=dict(row.get("extra_info") or {}, **extra)) for row, response in items])
     if manager == "batch":
-        results = reward_fn(data_sources=[r[key] for r, _ in items], solution_strs=[s for _, s in items], ground_truths=[r["reward_model"]["ground_truth"] for r, _ in items], extra_infos=[r.get("extra_info") for r, _ in items])
-        scores, infos = [], {}
-        for result in results:
-            if isinstance(result, dict):
-                scores.append(float(result["score"]))
-                for k, v in result.items():
-                    infos.setdefault(k, []).append(v)
-            else:
-                scores.append(float(result))
-        return scores, infos
+        return _scores(reward_fn(data_sources=[r[key] for r, _ in items], solution_strs=[s for _, s in items], ground_truths=[r["reward_model"]["ground_truth"] for r, _ in items], extra_infos=[r.get("extra_info") for r, _ in items]))
     if manager == "prime":
         try:
             scores = []
