@@ -37,12 +37,12 @@ export const TRAINER_SOURCES = {
   verl: {
     repo: "volcengine/verl",
     commit: "b178a3cd56f58b2d502255daba591e92833930a7",
-    read: "verl/trainer/ppo/reward.py (custom_reward_function), verl/workers/reward_manager/prime.py",
+    read: "verl/trainer/ppo/reward.py (custom_reward_function), verl/workers/reward_manager/{naive,prime,batch}.py, verl/trainer/main_ppo.py, verl/trainer/config/_generated_ppo_trainer.yaml (config keys), verl/utils/dataset/rl_dataset.py and vision_utils.py (Parquet rows, images), verl/utils/config.py, verl/workers/config/actor.py and fsdp_workers.py (batch checks), verl/utils/tracking.py and logger/aggregate_logger.py (metrics), verl/trainer/constants_ppo.py (Ray runtime env)",
   },
   easyr1: {
     repo: "hiyouga/EasyR1",
     commit: "b44b311b669bf1fd1aa2fc36f2251482ba33cb16",
-    read: "verl/workers/reward/function.py (reward_function, REWARD_TYPE), verl/trainer/ray_trainer.py (online filtering)",
+    read: "verl/workers/reward/function.py (reward_function, REWARD_TYPE), verl/trainer/ray_trainer.py (online filtering, batch checks), verl/trainer/main.py and config.py with the worker configs (config keys, CLI), verl/utils/dataset.py (columns, images, format prompt), verl/workers/fsdp_workers.py (batch normalization), verl/utils/logger/logger.py (file logger), examples/config.yaml",
   },
   openrlhf: {
     repo: "OpenRLHF/OpenRLHF",

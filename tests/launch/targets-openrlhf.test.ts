@@ -14,7 +14,7 @@ async function setup(dir: string): Promise<string[]> {
   const home = join(dir, "trainer-openrlhf");
   await cp(join(ROOT, "tests", "stand-in", "openrlhf"), home, { recursive: true });
   const python = process.env.FACIAL_R1_TEST_PYTHON;
-  const path = [join(ROOT, "tests", "stand-in", "bin"), ...(python ? [dirname(python)] : []), "$PATH"].join(":");
+  const path = [join(ROOT, "tests", "stand-in", "openrlhf", "bin"), join(ROOT, "tests", "stand-in", "bin"), ...(python ? [dirname(python)] : []), "$PATH"].join(":");
   return [
     `export PATH=${path}`,
     `export PYTHONPATH=${join(ROOT, "tests", "stand-in", "python")}`,

@@ -2,6 +2,8 @@ import { VLLM_TARGETS, type TrainerTarget, type VllmTarget } from "../../schema/
 import { invalidInput } from "../../util/errors.js";
 import { OPENRLHF_SPEC } from "./openrlhf/index.js";
 import { TRL_SPEC } from "./trl/index.js";
+import { easyr1Spec } from "./easyr1/index.js";
+import { verlSpec } from "./verl/index.js";
 import type { TrainerTargetSpec } from "./types.js";
 
 export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleContext, TrainerTargetSpec } from "./types.js";
@@ -9,6 +11,8 @@ export type { BundleFile, KeyVocabulary, PulledRun, ReportFinding, TargetBundleC
 /** The trainers planned through a TrainerTargetSpec, by name. */
 const SPECS: Partial<Record<VllmTarget, TrainerTargetSpec>> = {
   trl: TRL_SPEC,
+  verl: verlSpec,
+  easyr1: easyr1Spec,
   openrlhf: OPENRLHF_SPEC,
 };
 
