@@ -100,7 +100,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
           onProblem: sayProblem,
         });
         for (const line of describeJudgeSummary(summary)) say(line);
-        if (opts.json) printJson({ judge: summary.judge, usage: summary.usage, ...(summary.batch ? { batch: summary.batch } : {}) });
+        if (opts.json) printJson({ judge: summary.judge, usage: summary.usage, ...(summary.batch ? { batch: summary.batch } : {}), ...(summary.aborted ? { aborted: summary.aborted } : {}) });
         if (summary.batch && summary.batch.pending) return 0;
         return summary.aborted || summary.judge.failed > 0 || summary.judge.counts.invalid_lines > 0 ? 1 : 0;
       }),
