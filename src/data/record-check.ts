@@ -211,7 +211,8 @@ function describeIssue(issue: z.core.$ZodIssue, record: Record<string, unknown>)
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue's path inside `root`; undefined when the path leads nowhere. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current = root;
   for (const key of path) {
     if (current === null || typeof current !== "object") return undefined;

@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
-import { z } from "zod";
-import { configError, formatPath, keyNodeAt, nodeAt } from "../trainer/config-file.js";
-import { closestMatch } from "../trainer/suggest.js";
+import { LineCounter, parseDocument } from "yaml";
+import { configError } from "../trainer/config-file.js";
+import { byPosition, configIssueProblems } from "../trainer/config-issue.js";
 import type { Problem } from "../util/errors.js";
 import { LoopConfigSchema, type LoopConfig } from "./config.js";
 
@@ -29,7 +28,7 @@ export async function parseLoopConfigFile(file: string): Promise<{ ok: true; loa
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
-    if (offset === undefined) return {};
+    if (offset === undefined) return undefined;
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
@@ -39,7 +38,7 @@ export async function parseLoopConfigFile(file: string): Promise<{ ok: true; loa
     return { ok: false, problems: [{ file, line: 1, column: 1, message: "a loop config is a YAML mapping (name, train, data, pool, eval, endpoint, stop, ...)" }] };
   }
   const parsed = LoopConfigSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((issue) => problemsOf(issue, doc, file, at)) };
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((issue) => configIssueProblems(issue, { schema: LoopConfigSchema, doc, value, file, at })).sort(byPosition) };
   const baseDir = dirname(resolve(file));
   const config = parsed.data;
   return { ok: true, loaded: { file, baseDir, config, text, out: resolve(baseDir, config.out ?? join(".", config.name)) } };
@@ -50,36 +49,4 @@ export async function loadLoopConfig(file: string, outOverride?: string): Promis
   const result = await parseLoopConfigFile(file);
   if (!result.ok) throw configError(result.problems);
   return outOverride === undefined ? result.loaded : { ...result.loaded, out: resolve(outOverride) };
-}
-
-function problemsOf(issue: z.core.$ZodIssue, doc: Document, file: string, at: (offset: number | undefined) => { line?: number; column?: number }): Problem[] {
-  const path = issue.path as PropertyKey[];
-  if (issue.code === "unrecognized_keys") {
-    const known = keysAt(path);
-    return issue.keys.map((key) => {
-      const suggestion = known ? closestMatch(key, known) : undefined;
-      const message = `unknown key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : known ? `; expected one of ${known.join(", ")}` : ""}`;
-      return { file, ...at(keyNodeAt(doc, path, key)?.range?.[0] ?? nodeAt(doc, path)?.range?.[0]), field: formatPath([...path, key]), message, fix: suggestion };
-    });
-  }
-  let node: YamlNode | undefined;
-  for (let n = path.length; n >= 0 && !node; n--) node = nodeAt(doc, path.slice(0, n));
-  const message = issue.code === "invalid_type" && issue.input === undefined ? `required: ${issue.message}` : issue.message;
-  return [{ file, ...at(node?.range?.[0]), field: formatPath(path) || undefined, message }];
-}
-
-/** The keys of the object at a config path, read from the JSON Schema (for suggestions). */
-function keysAt(path: readonly PropertyKey[]): string[] | undefined {
-  let schema = z.toJSONSchema(LoopConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
-  for (const key of path) {
-    const next: JsonSchemaNode | undefined = typeof key === "number" ? schema.items : schema.properties?.[String(key)];
-    if (!next) return undefined;
-    schema = next;
-  }
-  return schema.properties ? Object.keys(schema.properties) : undefined;
-}
-
-interface JsonSchemaNode {
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
 }
