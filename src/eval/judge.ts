@@ -74,11 +74,21 @@ export interface JudgeParams {
   onProblem?: (problem: Problem) => void;
 }
 
+/**
+ * Where every prediction ended up. They add up two ways:
+ * predictions = scored + failed + not_judged = cached + judged + unjudgeable + not_judged.
+ */
 export interface JudgeCounts {
   predictions: number;
   scored: number;
   failed: number;
+  /** Answered by the cache of an earlier run (never with --no-cache). */
   cached: number;
+  /** Answered (or failed) through requests of this run, online or in a batch. */
+  judged: number;
+  /** No reference description, an id the dataset lacks, or no reasoning to judge: failed without a request. */
+  unjudgeable: number;
+  /** Requests sent (an unusable answer is asked again, a batch line counts once): a measure of cost. */
   requested: number;
   invalid_lines: number;
   duplicates: number;
@@ -127,6 +137,8 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
     scored: 0,
     failed: 0,
     cached: 0,
+    judged: 0,
+    unjudgeable: 0,
     requested: 0,
     invalid_lines: 0,
     duplicates: 0,
@@ -201,20 +213,30 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
       concurrency: params.concurrency ?? 8,
       signal: stop.signal,
       worker: async (task) => {
-        if (task.error) return record(task, { error: task.error });
+        if (task.error) {
+          counts.unjudgeable++;
+          return record(task, { error: task.error });
+        }
         const cached = await cache.get(task.key);
         if (cached) {
-          counts.cached++;
+          // Judged by this run's batch, or by an earlier prediction of the same pair: not a cache hit.
+          if (cache.isFresh(task.key)) counts.judged++;
+          else counts.cached++;
           return record(task, cached);
         }
-        if (params.batch) return record(task, { error: batchErrors.get(task.key) ?? "not judged by the batch" });
+        if (params.batch) {
+          counts.judged++;
+          return record(task, { error: batchErrors.get(task.key) ?? "not judged by the batch" });
+        }
         let pending = inFlight.get(task.key);
         if (!pending) {
           pending = judgeOnline({ client: params.client, model, task, cache, usage, counts });
           inFlight.set(task.key, pending);
         }
         try {
-          await record(task, await pending);
+          const result = await pending;
+          counts.judged++;
+          await record(task, result);
         } catch (err) {
           if (err instanceof RemoteError && err.fatal) {
             fatal ??= err;
@@ -452,9 +474,10 @@ export function describeJudgeSummary(summary: JudgeSummary): string[] {
   }
   if (summary.aborted) lines.push(`error: run stopped: ${summary.aborted}`);
   const c = judge.counts;
+  lines.push(`judge: ${c.predictions} predictions: ${judge.n} scored (mean ${judge.mean ?? "n/a"} on 1..10) + ${judge.failed} failed + ${c.not_judged} not judged; written to ${summary.out}`);
   lines.push(
-    `judge: ${c.predictions} predictions: ${judge.n} scored (mean ${judge.mean ?? "n/a"} on 1..10), ${judge.failed} failed, ${c.not_judged} not judged; ` +
-      `${c.cached} from cache, ${c.requested} requests; ${c.invalid_lines} invalid lines, ${c.duplicates} duplicates skipped; written to ${summary.out}`,
+    `judge: the ${judge.n + judge.failed} scored or failed: ${c.cached} from the cache + ${c.judged} judged now (${c.requested} requests sent) + ` +
+      `${c.unjudgeable} without a reference or reasoning; ${c.invalid_lines} invalid lines, ${c.duplicates} duplicates skipped`,
   );
   lines.push(
     `usage: ${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens` +
