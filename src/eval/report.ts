@@ -152,6 +152,8 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
+const NO_POSITIVE = "n/a: no positive in the ground truth (left out of the macro F1)";
+
 interface Chart {
   file: string;
   title: string;
@@ -163,7 +165,8 @@ function chartsOf(run: ReportRun): Chart[] {
   const base = safeName(run.name);
   const r = run.result;
   if (r.au) {
-    const bars = Object.entries(r.au.per_au).map(([label, s]) => ({ label, value: s.f1 }));
+    // An AU with no positive in the ground truth has no F1 and is left out of the mean: n/a, not a 0% bar.
+    const bars = Object.entries(r.au.per_au).map(([label, s]) => (s.support === 0 ? { label, value: null, note: NO_POSITIVE } : { label, value: s.f1 }));
     charts.push({ file: `${base}-au-f1.svg`, title: `${run.name}: per-AU F1`, svg: horizontalBarChart({ title: `${run.name}: per-AU F1`, bars }) });
   }
   if (r.emotion) {
