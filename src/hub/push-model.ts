@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { invalidInput, reasonOf } from "../util/errors.js";
 import { likelyLfs } from "./card.js";
 import { listCheckpointFiles, type CheckpointFile, type SkippedFile } from "./checkpoint-files.js";
-import { DEFAULT_BASE_MODEL, readEvalResult, renderModelCard, type EvalResult } from "./model-card.js";
+import { readEvalResult, renderModelCard, type EvalResult } from "./model-card.js";
 import type { PlannedFile } from "./push-dataset.js";
 import type { UploadFile } from "./upload.js";
 
@@ -11,6 +11,7 @@ export interface ModelPushParams {
   repo: string;
   dir: string;
   evalFiles?: string[];
+  /** The Hub id of the base model; the card leaves it out when undefined. */
   baseModel?: string;
   license?: string;
   datasets?: string[];
@@ -82,7 +83,7 @@ export async function planModelPush(params: ModelPushParams): Promise<ModelPushP
 
   const card = await renderModelCard({
     repo: params.repo,
-    baseModel: params.baseModel ?? DEFAULT_BASE_MODEL,
+    baseModel: params.baseModel,
     license: params.license,
     datasets: params.datasets,
     results,

@@ -8,6 +8,7 @@ import { executorFor, refreshStatus } from "../launch/launch.js";
 import { JOB_LOG } from "../launch/job-files.js";
 import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
 import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
+import { MANIFEST_FILE } from "./manifest.js";
 import { renderRunCharts } from "./run-charts.js";
 
 export type CheckpointChoice = "all" | "last" | "best" | "none";
@@ -75,6 +76,7 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   const complete = listing.filter((c) => c.hasState);
 
   await executor.pull(`${record.workdir}/${JOB_LOG}`, join(out, "job.log")).catch(() => undefined);
+  await keepManifest(record, out);
   // Top-level files of the output dir: trainer_state.json, the rollout debug log, the final model unless --no-weights.
   if (listing.length > 0 || (await remoteExists(executor, outputDir))) {
     await executor.pull(`${outputDir}/`, join(out, "output/"), { exclude: ["*/", ...excludes] });
@@ -127,6 +129,16 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
     await writeFileAtomic(join(out, "summary.txt"), `${formatSummary(summary)}\n`);
   }
   return { run: record.id, out, status, checkpoints: reports, metricsRows: rows.length, files, summary };
+}
+
+/**
+ * A copy of the bundle's manifest.json beside the pulled files, so what was pulled says what
+ * it was trained from (hub push-model reads the base model from it). A bundle launched with
+ * --entry has none.
+ */
+async function keepManifest(record: RunRecord, out: string): Promise<void> {
+  const manifest = await readFile(join(record.bundle, MANIFEST_FILE)).catch(() => undefined);
+  if (manifest !== undefined) await writeFileAtomic(join(out, MANIFEST_FILE), manifest);
 }
 
 async function listCheckpoints(executor: ReturnType<typeof executorFor>, outputDir: string): Promise<RemoteCheckpoint[]> {

@@ -59,7 +59,10 @@ describe("hub push-model", () => {
 
     const card = (await download(server, "", "lab/facial-r1-mini", "README.md")).toString();
     const meta = await frontMatter(card);
-    assert.equal(meta.base_model, "Qwen/Qwen2.5-VL-7B-Instruct");
+    // No run manifest above the folder and no --base-model: unknown, not a guess.
+    assert.equal(meta.base_model, undefined);
+    assert.match(result.stderr, /^warning: base model unknown: no run manifest .*; the card leaves base_model out \(give --base-model ID\)$/m);
+    assert.match(card, /fine-tuned from a base model this card does not record/);
     assert.equal(meta.library_name, "transformers");
     assert.equal(meta.pipeline_tag, "image-text-to-text");
     assert.equal(meta.license, "apache-2.0");
@@ -86,6 +89,31 @@ describe("hub push-model", () => {
     assert.equal(server.requests.length, before);
     const plan = JSON.parse(result.stdout) as { files: { path: string }[] };
     assert.deepEqual(plan.files.map((f) => f.path).sort(), ["README.md", ...ckpt.kept, ...ckpt.skipped].sort());
+  });
+
+  it("takes the base model from the manifest of the run that wrote the checkpoint, or --base-model", async () => {
+    const bundle = join(tmp.dir, "bundle-3b");
+    const manifest = (modelPath: string) => JSON.stringify({ format: "facial-r1-run-bundle/1", name: "r", config: { model: { path: modelPath } } });
+    const inside = await writeCheckpoint(join(bundle, "outputs", "r", "checkpoint-5"));
+    const baseOf = async (dir: string, extra: string[] = []) => {
+      const result = await runCli(["hub", "push-model", dir, "--repo", "lab/m4", "--dry-run", "--json", ...extra], { env: hubEnv(server, tmp.dir) });
+      assert.equal(result.code, 0, result.stderr);
+      return { meta: await frontMatter((JSON.parse(result.stdout) as { card: string }).card), stderr: result.stderr };
+    };
+    await writeFile(join(bundle, "manifest.json"), manifest("/models/Qwen2.5-VL-3B-Instruct"));
+    const local = await baseOf(inside.dir);
+    assert.equal(local.meta.base_model, "Qwen/Qwen2.5-VL-3B-Instruct");
+    assert.match(local.stderr, /base model Qwen\/Qwen2\.5-VL-3B-Instruct, from the run's model\.path \/models\/Qwen2\.5-VL-3B-Instruct/);
+
+    await writeFile(join(bundle, "manifest.json"), manifest("Qwen/Qwen2-VL-2B-Instruct"));
+    assert.equal((await baseOf(inside.dir)).meta.base_model, "Qwen/Qwen2-VL-2B-Instruct");
+
+    await writeFile(join(bundle, "manifest.json"), manifest("/data/my-merged-model"));
+    const unknown = await baseOf(inside.dir);
+    assert.equal(unknown.meta.base_model, undefined);
+    assert.match(unknown.stderr, /warning: base model unknown: the run's model\.path \/data\/my-merged-model .* is a local folder, not a Hub id/);
+
+    assert.equal((await baseOf(inside.dir, ["--base-model", "org/base"])).meta.base_model, "org/base");
   });
 
   it("refuses an eval file that is not an eval score result", async () => {
