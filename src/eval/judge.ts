@@ -5,7 +5,7 @@ import { PredictionSchema, SampleSchema } from "../schema/sample.js";
 import { errorMessage, type Problem } from "../util/errors.js";
 import { runPool } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
-import { clearBatchState, runBatch, type BatchOutcome } from "./batch.js";
+import { clearBatchState, describeBatchReuse, runBatch, type BatchOutcome } from "./batch.js";
 import { RemoteError, type RemoteClient } from "./client.js";
 import { JudgeCache, judgeCacheKey, type CachedJudgement } from "./judge-cache.js";
 
@@ -115,7 +115,7 @@ export interface JudgeSummary {
     prices_per_million?: { input: number; output: number };
   };
   out: string;
-  batch?: { id: string; status: string; pending: boolean; submitted: boolean };
+  batch?: { id: string; status: string; pending: boolean; submitted: boolean; reused: boolean };
   aborted?: string;
 }
 
@@ -179,7 +179,7 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
   if (params.batch) {
     const outcome = await judgeThroughBatch({ params, model, tasks, cache, usage, batchErrors, counts });
     if (outcome) {
-      batchInfo = { id: outcome.batchId, status: outcome.status, pending: !outcome.finished, submitted: outcome.submitted };
+      batchInfo = { id: outcome.batchId, status: outcome.status, pending: !outcome.finished, submitted: outcome.submitted, reused: outcome.reused };
       if (!outcome.finished) {
         counts.not_judged = tasks.length;
         return { ...summary(), batch: batchInfo };
@@ -320,6 +320,7 @@ async function judgeThroughBatch(args: {
     requests: await Promise.all([...requests.values()].map(async (task) => ({ customId: task.key, body: await judgeRequest(model, task) }))),
     pollIntervalMs: params.pollIntervalMs ?? 30_000,
     wait: params.wait ?? true,
+    onReuse: (batch) => params.onProblem?.({ severity: "warning", message: describeBatchReuse(batch) }),
     onStatus: (batch) =>
       params.onProblem?.({
         severity: "warning",
