@@ -43,7 +43,9 @@ export function registerLaunchCommands(program: Command): void {
         const config = await resolveLaunchConfig(opts);
         const bundle = await readBundle(bundleDir, opts.entry);
         const record = await launchBundle({ bundle, config });
+        const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
         say(`launched ${record.id} (${record.backend}${record.slurm?.jobId ? `, Slurm job ${record.slurm.jobId}` : record.pid ? `, pid ${record.pid}` : ""}) in ${record.workdir}`);
+        say(`its outputs go to ${runOutputPath(record)}, its log to ${record.workdir}/${jobFilesOf(record).log}`);
         let status: RunStatus | undefined;
         if (opts.wait) status = await waitFor(record, opts.wait === "running" ? (s) => s.state !== "pending" : (s) => isFinished(s.state));
         if (opts.json) printJson({ ...record, status });
@@ -177,7 +179,8 @@ export function registerLaunchCommands(program: Command): void {
         if (opts.json) printJson({ ...record, lastStatus: status });
         else {
           say(`${record.id}: ${record.backend}, bundle ${record.bundle}, created ${record.createdAt}`);
-          say(`workdir ${record.workdir}`);
+          const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
+          say(`workdir ${record.workdir}; outputs ${runOutputPath(record)}; log ${record.workdir}/${jobFilesOf(record).log}`);
           say(describeStatus(record, status));
         }
       }),

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, join, posix } from "node:path";
+import { join } from "node:path";
 import { shellQuote } from "../trainer/shell.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { invalidInput } from "../util/errors.js";
 import { executorFor, refreshStatus } from "../launch/launch.js";
-import { JOB_LOG } from "../launch/job-files.js";
+import { jobFilesOf, runOutputPath } from "../launch/job-files.js";
 import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
 import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
 import { MANIFEST_FILE } from "./manifest.js";
@@ -64,7 +64,7 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   const { record, out } = options;
   const executor = executorFor(record);
   const status = await refreshStatus(record);
-  const outputDir = isAbsolute(record.outputDir) ? record.outputDir : posix.join(record.workdir, record.outputDir);
+  const outputDir = runOutputPath(record);
   const excludes = options.weights === false ? WEIGHT_PATTERNS : [];
 
   let listing = await listCheckpoints(executor, outputDir);
@@ -75,7 +75,7 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   }
   const complete = listing.filter((c) => c.hasState);
 
-  await executor.pull(`${record.workdir}/${JOB_LOG}`, join(out, "job.log")).catch(() => undefined);
+  await executor.pull(`${record.workdir}/${jobFilesOf(record).log}`, join(out, "job.log")).catch(() => undefined);
   await keepManifest(record, out);
   // Top-level files of the output dir: trainer_state.json, the rollout debug log, the final model unless --no-weights.
   if (listing.length > 0 || (await remoteExists(executor, outputDir))) {
