@@ -33,16 +33,16 @@ export async function planBundle(dir: string): Promise<string> {
  * accelerate), and the stand-ins of the trainers' pinned libraries on PYTHONPATH.
  */
 export async function standInTrainer(dir: string, target: TrainerTarget = "facial-r1"): Promise<string[]> {
+  return (await standInSetup(dir, target)).flatMap((line) => ["--setup", line]);
+}
+
+/** The same, as the shell lines a launch runs before the train script (a loop's `launch.setup`). */
+export async function standInSetup(dir: string, target: TrainerTarget = "facial-r1"): Promise<string[]> {
   const home = join(dir, `trainer-${target}`);
   await cp(join(STAND_IN, target), home, { recursive: true });
   const python = process.env.FACIAL_R1_TEST_PYTHON;
   const path = [join(STAND_IN, "bin"), ...(python ? [dirname(python)] : []), "$PATH"].join(":");
-  return [
-    "--setup", `export PATH=${path}`,
-    "--setup", `export PYTHONPATH=${join(STAND_IN, "python")}`,
-    "--setup", `export TRAINER_HOME=${home}`,
-    "--setup", `export HF_DATASETS_CACHE=${join(dir, "hf-datasets")}`,
-  ];
+  return [`export PATH=${path}`, `export PYTHONPATH=${join(STAND_IN, "python")}`, `export TRAINER_HOME=${home}`, `export HF_DATASETS_CACHE=${join(dir, "hf-datasets")}`];
 }
 
 /** What a launch test needs: the real Slurm and sshd, and the Python test environment. */

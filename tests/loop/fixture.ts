@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
 import { ROOT } from "../helpers/cli.js";
+import { standInSetup } from "../launch/fixture.js";
 
 export const SAMPLE = join(ROOT, "samples", "fea-sample");
-const STAND_IN = join(ROOT, "tests", "stand-in");
 const TSX = pathToFileURL(createRequire(join(ROOT, "package.json")).resolve("tsx")).href;
 
 /** Records of round 1's training data; the rest of the sample's training file is the pool. */
@@ -59,8 +59,7 @@ export async function writeLoopWorkspace(dir: string, options: WorkspaceOptions)
   const pool = join(data, "pool.jsonl");
   await writeFile(pool, `${poolLines.join("\n")}\n`);
 
-  const trainerHome = join(dir, "trainer-home");
-  await cp(join(STAND_IN, "trainer-home"), trainerHome, { recursive: true });
+  const setup = await standInSetup(dir);
   const runConfig = join(dir, "run.yaml");
   await writeFile(
     runConfig,
@@ -68,7 +67,7 @@ export async function writeLoopWorkspace(dir: string, options: WorkspaceOptions)
       name: "e2e",
       stage: "grpo",
       model: { path: "Qwen/Qwen2.5-VL-3B-Instruct" },
-      trainer: { target: "facial-r1" },
+      trainer: { target: "facial-r1", drop_empty_aus: true },
       datasets: [{ file: "data/train.jsonl", images: SAMPLE + "/images" }],
       training: { epochs: 1 },
     }),
@@ -86,7 +85,7 @@ export async function writeLoopWorkspace(dir: string, options: WorkspaceOptions)
     pool: { file: "data/pool.jsonl", per_round: options.perRound },
     eval: { file: join(SAMPLE, "test.jsonl"), images: join(SAMPLE, "images"), judge: { endpoint: options.judgeUrl, concurrency: 4 } },
     endpoint: { serve: { command: serve, port: options.servePort, model: "facial-r1", ready_timeout_s: 60 } },
-    launch: { backend: "local", setup: [`export PATH=${join(STAND_IN, "bin")}:$PATH`, `export TRAINER_HOME=${trainerHome}`] },
+    launch: { backend: "local", setup },
     requests: { concurrency: 2, corrections: 1, timeout_s: 30, retries: 2 },
     stop: { rounds: options.rounds, metric: "au.macro_f1" },
     ...(options.push ? { push: { dataset: { repo: options.push.dataset, layout: "imagefolder" }, model: { repo: options.push.model } } } : {}),

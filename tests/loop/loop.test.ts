@@ -6,6 +6,7 @@ import { appendFile, readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tempDir } from "../helpers/cli.js";
+import { testPython } from "../helpers/python-env.js";
 import { hubEnv, startStandIn } from "../hub/fixtures.js";
 import type { HubStandIn } from "../servers/hub-stand-in.js";
 import { startOpenAiStandIn, type StandIn } from "../servers/openai-stand-in.js";
@@ -95,7 +96,8 @@ describe("facial-r1 loop: two rounds on the bundled sample, killed with -9 twice
     await tmp.cleanup();
   });
 
-  it("resumes after each kill with no repeated training job, API call or record, and reports the rounds", async () => {
+  it("resumes after each kill with no repeated training job, API call or record, and reports the rounds", async (t) => {
+    if (!testPython(t)) return;
     // Run 1: killed while round 2's training job runs.
     const first = startLoop(ws, env);
     await waitFor(first, "round 2's training job to start", () => {
@@ -237,7 +239,8 @@ describe("facial-r1 loop: a given endpoint, a failed training run, the stop rule
     await tmp.cleanup();
   });
 
-  it("stops on a failed run until --retry-failed, and stops when the metric stops improving", async () => {
+  it("stops on a failed run until --retry-failed, and stops when the metric stops improving", async (t) => {
+    if (!testPython(t)) return;
     const ws = await writeLoopWorkspace(tmp.dir, {
       rounds: 3,
       perRound: 4,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { buildPrompt, orderLabelSet } from "../../src/eval/prompt.js";
@@ -15,10 +16,15 @@ import { testPython } from "../helpers/python-env.js";
 const HERE = import.meta.dirname;
 const SAMPLE = join(ROOT, "samples", "fea-sample");
 
-/** Runs a script with the test environment's python (tests/python on its path); resolves with stdout. */
-function python(bin: string, args: string[], input = ""): Promise<string> {
+/**
+ * Runs a script with the test environment's python (tests/python on its path), offline, with a
+ * datasets cache of its own under `scratch` (datasets caches local folders by name, and a cached
+ * image-folder table points at the images of an earlier run); resolves with stdout.
+ */
+function python(bin: string, args: string[], scratch: string, input = ""): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: HERE, env: { ...process.env, PYTHONPATH: HERE, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false" } });
+    const env = { ...process.env, PYTHONPATH: HERE, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false", HF_DATASETS_CACHE: join(scratch, "hf-datasets") };
+    const child = spawn(bin, args, { cwd: HERE, env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -43,7 +49,7 @@ test("real TRL GRPOTrainer (a Qwen2 text model, a Qwen2.5-VL on the sample's ima
   if (!bin) return;
   const { dir, cleanup } = await tempDir();
   try {
-    await python(bin, [join(HERE, "trl_grpo.py"), join(ROOT, "plugins", "trl"), SAMPLE, dir]);
+    await python(bin, [join(HERE, "trl_grpo.py"), join(ROOT, "plugins", "trl"), SAMPLE, dir], dir);
     const { calls, logs } = JSON.parse(await readFile(join(dir, "calls.json"), "utf8")) as { calls: Call[]; logs: Record<string, Record<string, number>[]> };
     const names = ["format_reward", "accuracy_reward", "au_reward"];
     for (const run of ["text", "vision"] as const) {
@@ -108,7 +114,7 @@ for name, repo in (("hub", jsonl_repo), ("imagefolder", image_repo)):
         out["image_size"] = list(loaded["train"][0]["image"].size)
 print(json.dumps(out))
 `;
-    const out = JSON.parse(await python(bin, ["-c", script, shards, converted, repos.jsonl, repos.imagefolder])) as Record<string, unknown>;
+    const out = JSON.parse(await python(bin, ["-c", script, shards, converted, repos.jsonl, repos.imagefolder], dir)) as Record<string, unknown>;
     assert.equal(out.shards, 36);
     for (const column of ["id", "dataset", "image", "question", "AUs", "labels", "meta_info"]) assert.ok((out.converted as string[]).includes(column), column);
     const hub = out.hub as Record<string, { rows: number; columns: string[]; first: string; features: Record<string, string> }>;
@@ -141,7 +147,7 @@ test("preflight's token counts (transformers.js) equal Python transformers' on t
       "Ünïcödé façade — 表情は幸せ 😀 <think>AU4</think>\n\n<answer>anger</answer>  \t",
       "",
     ];
-    const python_ = JSON.parse(await python(bin, [join(HERE, "count_tokens.py"), dir], JSON.stringify(texts))) as number[];
+    const python_ = JSON.parse(await python(bin, [join(HERE, "count_tokens.py"), dir], dir, JSON.stringify(texts))) as number[];
     const counter = await loadTokenCounter(dir, dir);
     assert.equal(counter.source, "tokenizer", counter.detail);
     assert.deepEqual(texts.map((text) => counter.count(text)), python_);
@@ -155,7 +161,7 @@ test("preflight's image-token count equals the real Qwen2-VL image processor's g
   if (!bin) return;
   const sizes = [[84, 56], [64, 64], [28, 28], [48, 48], [640, 480], [1000, 30], [4000, 3000]];
   for (const [min, max] of [[3136, 12845056], [3136, 200704]]) {
-    const real = JSON.parse(await python(bin, [join(HERE, "image_grid.py"), String(min), String(max)], JSON.stringify(sizes))) as number[];
+    const real = JSON.parse(await python(bin, [join(HERE, "image_grid.py"), String(min), String(max)], tmpdir(), JSON.stringify(sizes))) as number[];
     // imageTokens counts the <|vision_start|> and <|vision_end|> around the image's tokens.
     assert.deepEqual(sizes.map(([width, height]) => imageTokens({ width, height, minPixels: min, maxPixels: max }) - 2), real, `min ${min} max ${max}`);
   }
