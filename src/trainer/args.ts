@@ -2,7 +2,7 @@ import type { RunConfig } from "../schema/run-config.js";
 import type { Problem } from "../util/errors.js";
 import { acceptedFlags, ignoredFlagReason, normalizeFlag, PLANNER_OWNED_FLAGS, SECRET_FLAGS, type TrainerEntry } from "./flags.js";
 import { lit, joinWith, type Word } from "./shell.js";
-import { closestMatch } from "./suggest.js";
+import { closestMatch } from "../util/suggest.js";
 
 /** One `--flag value...` of a trainer command line. */
 export interface TrainerArg {

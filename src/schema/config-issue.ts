@@ -1,8 +1,7 @@
 import { isMap, isPair, isScalar, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
-import { valueAt } from "../data/record-check.js";
 import type { Problem } from "../util/errors.js";
-import { closestMatch, editDistance } from "./suggest.js";
+import { closestMatch, editDistance } from "../util/suggest.js";
 
 /**
  * One zod issue of a YAML config file (a run config, a loop config) as problems a user can act
@@ -15,7 +14,7 @@ export interface ConfigIssueContext {
   /** The parsed YAML document (for positions) and its plain value. */
   doc: Document;
   value: unknown;
-  file: string;
+  file: string | undefined;
   at: (offset: number | undefined) => { line: number; column: number } | undefined;
   /** Extra words for an unknown key (e.g. a trainer flag the trainer ignores), else undefined. */
   unknownKeyNote?: (key: string, suggestion: string | undefined) => string | undefined;
@@ -218,4 +217,14 @@ export function keyNodeAt(doc: Document, path: readonly PropertyKey[], key: stri
     if (isPair(pair) && isScalar(pair.key) && pair.key.value === key) return pair.key;
   }
   return undefined;
+}
+
+/** The value at a path of a parsed document (undefined when the path leaves it). */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
