@@ -1,3 +1,4 @@
+import { refuseEmptyInput, SENDS_NOTHING } from "../data/empty-input.js";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { JsonlWriter, readJsonl } from "../data/jsonl.js";
@@ -147,7 +148,11 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
   };
   const usage = { prompt_tokens: 0, completion_tokens: 0 };
   const references = await readReferences(params.dataset, report, counts);
+  refuseEmptyInput({ records: references.size, read: references.size + counts.invalid_lines + counts.duplicates, files: [params.dataset], outcome: SENDS_NOTHING });
+  const skippedBefore = counts.invalid_lines + counts.duplicates;
   const tasks = await readTasks({ predictions: params.predictions, references, model, report, counts });
+  const predictionLines = counts.predictions + counts.invalid_lines + counts.duplicates - skippedBefore;
+  refuseEmptyInput({ records: counts.predictions, read: predictionLines, files: [params.predictions], what: "valid prediction", outcome: SENDS_NOTHING });
 
   const summary = (): JudgeSummary => {
     const price = JUDGE_PRICES[model];

@@ -1,7 +1,9 @@
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { invalidInput, unreadableReason } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { firstNonUtf8Line } from "../util/utf8.js";
 import { horizontalBarChart, columnChart } from "./charts/bars.js";
 import { heatmap } from "./charts/heatmap.js";
 import { escapeXml } from "./charts/svg.js";
@@ -45,22 +47,25 @@ export interface ComparisonRow {
 
 const pct = (x: number | null | undefined): number | undefined => (x === null || x === undefined ? undefined : Math.round(x * 1000) / 10);
 
+const EXPECTED = "expected the output of eval score --json";
+
 async function readRun(file: string): Promise<ReportRun> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
     throw invalidInput(unreadableReason(err), { file });
   }
+  if (!isUtf8(bytes)) throw invalidInput(`not UTF-8 text (${EXPECTED})`, { file, line: firstNonUtf8Line(bytes) });
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
-    throw invalidInput(`not JSON (expected the output of eval score --json): ${(err as Error).message}`, { file });
+    throw invalidInput(`not JSON (${EXPECTED}): ${(err as Error).message.split("\n")[0]}`, { file });
   }
   const result = value as Partial<ScoreReport>;
   if (typeof value !== "object" || value === null || !("counts" in result) || !("protocol" in result)) {
-    throw invalidInput("not an eval score result (no protocol/counts)", { file });
+    throw invalidInput(`not an eval score result, no protocol or counts (${EXPECTED})`, { file });
   }
   return { name: basename(file).replace(/\.json$/i, ""), file, result: result as ScoreReport };
 }

@@ -1,3 +1,5 @@
+import { finalPathOf } from "./temp-files.js";
+
 /**
  * The one error type of the project. `code` decides the process exit code:
  * `invalid_input` (bad arguments, files or configs the user can fix) exits 2,
@@ -111,7 +113,8 @@ export function describeSystemError(err: unknown): string | undefined {
   if (reason === undefined) return undefined;
   const e = err as NodeJS.ErrnoException;
   const verb = SYSCALL_VERBS[e.syscall!] ?? `${e.syscall} failed`;
-  return `${e.path ? `${e.path}: ` : ""}${verb}: ${reason}`;
+  // A temporary written before an atomic rename is named as the file the user asked for.
+  return `${e.path ? `${finalPathOf(e.path)}: ` : ""}${verb}: ${reason}`;
 }
 
 /** Just the reason of a Node system error, `no space left on the device (ENOSPC)`. */
