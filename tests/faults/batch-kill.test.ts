@@ -1,14 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { ChildProcess } from "node:child_process";
 import { startCli, tempDir, type CliResult } from "../helpers/cli.js";
 import { startOpenAiStandIn, type StandIn } from "../servers/openai-stand-in.js";
-import { writeInferFixture } from "../eval-remote/fixtures.js";
-import { synthArgs, writeSynthFixture } from "../synth/fixtures.js";
 import { BATCH_TAG_KEY } from "../../src/eval/batch.js";
+import { BATCH_COMMANDS } from "./batch-commands.js";
 
 /** Batches of others created after the killed run's: the list's first page (100) holds none of ours. */
 const OTHERS = 101;
@@ -26,41 +24,10 @@ async function createOtherBatches(server: StandIn, n: number): Promise<void> {
   }
 }
 
-interface Subject {
-  name: string;
-  /** Writes the inputs; returns the command's arguments and its output file. */
-  setup: (dir: string, url: string) => Promise<{ args: string[]; out: string }>;
-  /** The records the finished rerun must have written. */
-  records: number;
-}
-
-const SUBJECTS: Subject[] = [
-  {
-    name: "eval judge --batch",
-    records: 6,
-    setup: async (dir, url) => {
-      const fx = await writeInferFixture(dir, 6);
-      const records = (await readFile(fx.dataset, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { id: string });
-      const predictions = join(dir, "pred.jsonl");
-      await writeFile(predictions, records.map((r, i) => `${JSON.stringify({ id: r.id, output: `<think>AU1 judge:${i + 2}</think><answer>sadness</answer>` })}\n`).join(""));
-      const out = join(dir, "judge.jsonl");
-      return { args: ["eval", "judge", "--dataset", fx.dataset, "--predictions", predictions, "--endpoint", url, "--no-cache", "--out", out, "--batch", "--poll-interval", "0.02", "--json"], out };
-    },
-  },
-  {
-    name: "synth --batch",
-    records: 5,
-    setup: async (dir, url) => {
-      const fx = await writeSynthFixture(dir, 5);
-      return { args: synthArgs({ ...fx, url }, ["--batch", "--poll-interval", "0.02", "--json"]), out: fx.out };
-    },
-  },
-];
-
 // Killed between creating the batch and saving its id, the command leaves no id behind: the
 // rerun must find the batch by the tag in its metadata (paging through the organization's
 // batches) and use it, so the requests are paid for once.
-for (const subject of SUBJECTS) {
+for (const subject of BATCH_COMMANDS) {
   test(`${subject.name}: killed after the batch is created and before its id is saved, the rerun uses that batch; one batch is paid for`, async () => {
     const { dir, cleanup } = await tempDir("facial-r1-fault-");
     let victim: ChildProcess | undefined;
@@ -105,7 +72,7 @@ test("a batch that failed is not used again: the same requests are submitted ane
   const { dir, cleanup } = await tempDir("facial-r1-fault-");
   const server = await startOpenAiStandIn({ batchFailure: "the input file is invalid" });
   try {
-    const { args } = await SUBJECTS[0].setup(dir, server.url);
+    const { args } = await BATCH_COMMANDS[0].setup(dir, server.url);
     const failed = await startCli(args, { cwd: dir, env: { OPENAI_API_KEY: "" } }).result;
     assert.equal(failed.code, 1, failed.stderr);
     server.options.batchFailure = undefined;
