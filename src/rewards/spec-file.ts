@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkYamlConfig, configError, orThrow, readYamlMapping } from "../schema/yaml-config.js";
+import { checkYamlConfig, orThrow, readYamlMapping } from "../schema/yaml-config.js";
 import { invalidInput } from "../util/errors.js";
 import { REWARD_PRESETS, RewardSpecSchema, isRewardPresetName, REWARD_PRESET_NAMES, type RewardSpec } from "./spec.js";
 
@@ -14,9 +14,7 @@ export async function loadRewardSpec(params: { configFile?: string; preset?: str
     throw invalidInput(`unknown preset "${preset}"; expected one of ${REWARD_PRESET_NAMES.join(", ")}`, { field: "--preset" });
   }
   if (configFile === undefined) return REWARD_PRESETS[preset ?? "facial-r1"];
-  const read = await readYamlMapping(configFile, { kind: "a reward config", mappingHint: "(a reward spec, or a run config with a rewards: section)" });
-  if (!read.ok) throw configError(read.problems);
-  const mapping = read.value;
+  const mapping = orThrow(await readYamlMapping(configFile, { kind: "a reward config", mappingHint: "(a reward spec, or a run config with a rewards: section)" }));
   const withPreset = (section: unknown) => (preset !== undefined && isMapping(section) ? { ...section, preset } : section);
   // A run config: its rewards: section, checked where it sits (other keys are the run config's).
   if ("rewards" in mapping.value) return orThrow(checkYamlConfig(RUN_CONFIG_REWARDS, mapping, { ...mapping.value, rewards: withPreset(mapping.value.rewards) })).rewards;
