@@ -69,12 +69,12 @@ yaml_quote() { local s=${1//\'/\'\'}; printf "'%s'" "${s}"; }
   printf '  - json_path: %s\n' "$(yaml_quote "${BUNDLE_DIR}/data/"'RAF-DB-Train.jsonl')"
   printf '    image_root: %s\n' "$(yaml_quote /data/emotion_dataset/RAF-DB-Train)"
   printf '    sampling_strategy: all\n'
-} > "${BUNDLE_DIR}/data/sft_datasets.yaml"
+} > "${OUTPUT_DIR}/.sft_datasets.yaml"
 
 accelerate launch --config_file="${BUNDLE_DIR}"/accelerate/zero3.yaml --deepspeed_config_file="${BUNDLE_DIR}"/deepspeed/zero3.json --num_machines="${NNODES}" --num_processes="$((NNODES * GPUS_PER_NODE))" --machine_rank="${NODE_RANK}" --main_process_ip="${MASTER_ADDR}" --main_process_port="${MASTER_PORT}" open_r1/sft.py \
     --model_name_or_path /models/Qwen2.5-VL-7B-Instruct \
     --output_dir "${OUTPUT_DIR}" \
-    --dataset_name "${BUNDLE_DIR}"/data/sft_datasets.yaml \
+    --dataset_name "${OUTPUT_DIR}"/.sft_datasets.yaml \
     --max_length 2048 \
     --packing true \
     --remove_unused_columns false \

@@ -13,7 +13,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     .addOption(new Option("--prompt <variant>", "prompt variant").choices(["grpo", "sft"]).default("grpo"))
     .option("--concurrency <n>", "requests in flight", "8")
     .option("--limit <n>", "only the first N valid records")
-    .option("--out <file>", "predictions JSONL (appended to; a rerun resumes)", undefined)
+    .option("--out <file>", "predictions JSONL, appended to: a rerun resumes (default: <dataset>.predictions.jsonl)")
     .option("--timeout <seconds>", "per-request timeout", "120")
     .option("--retries <n>", "retries per request on 429/5xx/timeouts/connection errors", "5")
     .option("--max-tokens <n>", "completion token limit", "1024")
@@ -100,7 +100,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
           onProblem: sayProblem,
         });
         for (const line of describeJudgeSummary(summary)) say(line);
-        if (opts.json) printJson({ judge: summary.judge, usage: summary.usage, ...(summary.batch ? { batch: summary.batch } : {}) });
+        if (opts.json) printJson({ judge: summary.judge, usage: summary.usage, ...(summary.batch ? { batch: summary.batch } : {}), ...(summary.aborted ? { aborted: summary.aborted } : {}) });
         if (summary.batch && summary.batch.pending) return 0;
         return summary.aborted || summary.judge.failed > 0 || summary.judge.counts.invalid_lines > 0 ? 1 : 0;
       }),

@@ -12,7 +12,7 @@ export function registerEvalScoreCommands(evalCommand: Command): void {
     .requiredOption("--predictions <file>", 'predictions JSONL ({"id", "output"})')
     .addOption(new Option("--protocol <name>", "evaluation protocol").choices(["facial-r1", "standard"]).default("facial-r1"))
     .option("--benchmark <name>", "benchmark lists for every record: disfa, bp4d, faba, fer2013, rafdb, affectnet")
-    .option("--rege", "also compute REGE (on by default for FABA)")
+    .option("--rege", "also compute REGE (default: on for FABA)")
     .option("--no-rege", "do not compute REGE")
     .option("--judgements <file>", "judge JSONL ({id, score, reason, error?}) to fold in")
     .option("--json", "print the result as JSON on stdout")

@@ -28,14 +28,17 @@ export function registerHubCommands(program: Command): void {
     .argument("<dir>", "checkpoint folder")
     .requiredOption("--repo <ns/name>", "model repository, e.g. my-org/facial-r1-7b")
     .option("--eval <file>", "result of `facial-r1 eval score --json` for the model-index (repeatable)", collect)
-    .option("--base-model <id>", "base model on the Hub", "Qwen/Qwen2.5-VL-7B-Instruct")
+    .option("--base-model <id>", "base model on the Hub (default: the model.path of the run that wrote the checkpoint, from its manifest)")
     .option("--dataset <id>", "training dataset on the Hub, for the card (repeatable)", collect)
     .option("--license <id>", "license for the card, e.g. apache-2.0")
     .option("--include-optimizer", "also push optimizer, scheduler and RNG states (global_step*/, optimizer.pt, ...)");
   withPushOptions(pushModel).action(
-    action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
+    action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel?: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
       const { runPushModel } = await import("../hub/commands.js");
-      const result = await runPushModel({ ...opts, dir }, { say, onProblem: sayProblem });
+      const { resolveBaseModel } = await import("../runs/base-model.js");
+      const base = await resolveBaseModel(dir, opts.baseModel);
+      say(base.note);
+      const result = await runPushModel({ ...opts, dir, baseModel: base.id }, { say, onProblem: sayProblem });
       if (opts.json) printJson(result);
     }),
   );

@@ -20,17 +20,17 @@ export function registerLaunchCommands(program: Command): void {
     .option("--user <user>", "ssh: user")
     .option("--port <port>", "ssh: port")
     .option("--identity <file>", "ssh: private key file")
-    .option("--ssh-config <file>", "ssh: ssh_config file (default ~/.ssh/config)")
+    .option("--ssh-config <file>", "ssh: ssh_config file (default: ~/.ssh/config)")
     .option("--remote-dir <dir>", "ssh / slurm --login: remote directory for run bundles")
     .option("--nodes <n>", "slurm: number of nodes")
-    .option("--gpus-per-node <n>", "slurm: GPUs per node (default 8)")
+    .option("--gpus-per-node <n>", "slurm: GPUs per node (default: 8)")
     .option("--partition <name>", "slurm: partition")
     .option("--account <name>", "slurm: account")
     .option("--qos <name>", "slurm: quality of service")
     .option("--time <limit>", "slurm: time limit, e.g. 2-00:00:00")
     .option("--no-exclusive", "slurm: share nodes with other jobs")
     .option("--sbatch-option <opt>", "slurm: extra sbatch option, e.g. --mem=0 (repeatable)", collect)
-    .option("--master-port <port>", "slurm: rendezvous port on the first node (default 29500)")
+    .option("--master-port <port>", "slurm: rendezvous port on the first node (default: 29500)")
     .option("--login <host>", "slurm: submit through this login node over ssh")
     .option("--wait <until>", "wait until the run is 'running' or 'finished' before returning")
     .option("--json", "print the run record as JSON on stdout")
@@ -43,7 +43,9 @@ export function registerLaunchCommands(program: Command): void {
         const config = await resolveLaunchConfig(opts);
         const bundle = await readBundle(bundleDir, opts.entry);
         const record = await launchBundle({ bundle, config });
+        const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
         say(`launched ${record.id} (${record.backend}${record.slurm?.jobId ? `, Slurm job ${record.slurm.jobId}` : record.pid ? `, pid ${record.pid}` : ""}) in ${record.workdir}`);
+        say(`its outputs go to ${runOutputPath(record)}, its log to ${record.workdir}/${jobFilesOf(record).log}`);
         let status: RunStatus | undefined;
         if (opts.wait) status = await waitFor(record, opts.wait === "running" ? (s) => s.state !== "pending" : (s) => isFinished(s.state));
         if (opts.json) printJson({ ...record, status });
@@ -121,7 +123,7 @@ export function registerLaunchCommands(program: Command): void {
     .command("pull")
     .description("Bring a run back: logs, trainer_state.json, checkpoints; write metrics.jsonl/csv, charts and a summary")
     .argument("<run>", "run id (or a unique prefix)")
-    .option("--out <dir>", "destination directory (default ./pulled/<run id>)")
+    .option("--out <dir>", "destination directory (default: ./pulled/<run id>)")
     .option("--checkpoints <which>", "all | last | best | none", "last")
     .option("--best-metric <name>", "metric that picks --checkpoints best (higher is better)", "reward")
     .option("--no-weights", "metrics, logs and checkpoint metadata only (no model or optimizer files)")
@@ -177,7 +179,8 @@ export function registerLaunchCommands(program: Command): void {
         if (opts.json) printJson({ ...record, lastStatus: status });
         else {
           say(`${record.id}: ${record.backend}, bundle ${record.bundle}, created ${record.createdAt}`);
-          say(`workdir ${record.workdir}`);
+          const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
+          say(`workdir ${record.workdir}; outputs ${runOutputPath(record)}; log ${record.workdir}/${jobFilesOf(record).log}`);
           say(describeStatus(record, status));
         }
       }),

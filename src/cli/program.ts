@@ -1,5 +1,6 @@
 /** The facial-r1 command tree: every command, its options and its help (run by main.ts). */
 import { Command } from "commander";
+import { useProjectHelp } from "./help.js";
 import { registerDataCommands } from "./data.js";
 import { registerQuickstartCommand } from "./quickstart.js";
 import { registerRewardsCommands } from "./rewards.js";
@@ -13,7 +14,7 @@ import { registerLoopCommands } from "./loop.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
-  const program = new Command("facial-r1")
+  const program = useProjectHelp(new Command("facial-r1"))
     .description("Facial-R1 control plane: datasets, rewards, trainer bundles, launches, evaluation")
     .version(VERSION)
     .showHelpAfterError("(run with --help for usage)")

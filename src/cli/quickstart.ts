@@ -5,7 +5,7 @@ import { DEFAULT_QUICKSTART_OUT } from "../quickstart-defaults.js";
 export function registerQuickstartCommand(program: Command): void {
   program
     .command("quickstart")
-    .description("Run the main job on the bundled synthetic sample dataset: validate, compute stats, shard")
+    .description("Run the main job on the bundled synthetic sample dataset: validate, compute stats, shard, plan a GRPO run bundle")
     .option("--out <dir>", "output directory", DEFAULT_QUICKSTART_OUT)
     .option("--json", "print the summary as JSON on stdout")
     .action(

@@ -15,7 +15,7 @@ export function registerRewardServerCommands(rewards: Command): void {
   rewards
     .command("serve")
     .description("Serve the rewards over HTTP: OpenRLHF's POST /get_reward, POST /v1/score (batch), GET /health")
-    .option("--host <host>", "address to listen on (loopback by default)", "127.0.0.1")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <n>", "port; 0 picks a free one", "5000")
     .option("--token <token>", "require Authorization: Bearer <token> (prefer the FACIAL_R1_REWARD_TOKEN environment variable)")
     .option("--preset <name>", "reward preset: facial-r1 (published semantics) or normalized", "facial-r1")

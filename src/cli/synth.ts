@@ -39,12 +39,14 @@ export function registerSynthCommands(program: Command): void {
           // No SIGINT handler: the state file makes any stop safe, and a rerun resumes.
           const { runBatchSynthesis } = await import("../synth/batch-run.js");
           const { describeBatchStatus, describeSynthRound } = await import("../synth/summary.js");
+          const { describeBatchReuse } = await import("../eval/batch.js");
           const summary = await runBatchSynthesis({
             ...run,
             wait: opts.wait,
             pollIntervalMs,
             onRound: (round) => say(describeSynthRound(round)),
             onStatus: (batch) => say(describeBatchStatus(batch)),
+            onReuse: (batch) => say(`synth: ${describeBatchReuse(batch)}`),
           });
           for (const line of describeSynthSummary(summary)) say(line);
           if (opts.json) printJson({ synth: summary });

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { SAMPLE_FIELDS, SampleSchema, type Sample } from "../schema/sample.js";
+import { valueAt } from "../schema/config-issue.js";
 import { ACTION_UNITS, AU_TOKEN, auToken, canonicalAuToken } from "../taxonomy/action-units.js";
 import { EMOTIONS, canonicalEmotion, isEmotion } from "../taxonomy/emotions.js";
 import type { Problem } from "../util/errors.js";
@@ -211,14 +212,7 @@ function describeIssue(issue: z.core.$ZodIssue, record: Record<string, unknown>)
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const key of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
+/** The value at a zod issue's path inside `root`; undefined when the path leads nowhere. */
 
 export function typeName(value: unknown): string {
   if (value === null) return "null";

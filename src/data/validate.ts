@@ -98,14 +98,17 @@ export async function validateFiles(params: ValidateParams): Promise<ValidationR
   await checker?.assertRoot();
 
   const run = new ValidationRun(params, checker);
+  let nothingRead = false;
   const rejects = params.rejectsPath === undefined ? undefined : new JsonlWriter(params.rejectsPath);
   const imageReport = checker && params.imageReportPath !== undefined ? new JsonlWriter(params.imageReportPath) : undefined;
   run.rejects = rejects;
   run.imageReport = imageReport;
   try {
     for (let i = 0; i < params.files.length; i++) await run.validateFile(params.files[i], i);
-    await rejects?.close();
-    await imageReport?.close();
+    // Nothing read (empty or unreadable inputs): an earlier run's reports stay as they were.
+    nothingRead = run.reports.every((f) => f.read === 0);
+    await (nothingRead ? rejects?.abort() : rejects?.close());
+    await (nothingRead ? imageReport?.abort() : imageReport?.close());
   } catch (err) {
     await rejects?.abort();
     await imageReport?.abort();
@@ -129,8 +132,8 @@ export async function validateFiles(params: ValidateParams): Promise<ValidationR
     files: run.reports,
     total,
     ...(checker ? { images: checker.summary() } : {}),
-    ...(params.rejectsPath === undefined ? {} : { rejectsPath: params.rejectsPath }),
-    ...(imageReport === undefined ? {} : { imageReportPath: imageReport.path }),
+    ...(params.rejectsPath === undefined || nothingRead ? {} : { rejectsPath: params.rejectsPath }),
+    ...(imageReport === undefined || nothingRead ? {} : { imageReportPath: imageReport.path }),
     exitCode,
   };
 }

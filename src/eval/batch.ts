@@ -3,7 +3,7 @@ import type { Batch } from "openai/resources/batches";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { errorMessage, failure } from "../util/errors.js";
-import { writeFileAtomic } from "../util/fs.js";
+import { sha256, writeFileAtomic } from "../util/fs.js";
 import { sleep } from "../util/retry.js";
 import type { RemoteClient } from "./client.js";
 
@@ -12,12 +12,24 @@ import type { RemoteClient } from "./client.js";
  * upload a JSONL of requests, create the batch, poll until it ends, read the output and
  * error files. The batch id is kept in a state file as soon as the batch exists, so a rerun
  * (after a kill, or after `wait: false`) polls the same batch instead of paying twice.
+ *
+ * A kill between creating a batch and saving its id leaves no id behind. So every batch
+ * carries a tag in its metadata, the sha256 of its input file and settings, and before
+ * creating one the organization's batches are listed: a batch with the same tag that has not
+ * failed, expired or been cancelled is used instead of submitting the same requests again.
  */
 export const BATCH_MAX_REQUESTS = 50_000;
 /** The Batch API's limit on an input file's size. */
 export const BATCH_MAX_BYTES = 200 * 1024 * 1024;
 
 const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
+/** A batch in one of these states does not answer its requests: one with the same tag is submitted anew. */
+const UNUSABLE = new Set(["failed", "expired", "cancelling", "cancelled"]);
+/** The metadata key of the tag. */
+export const BATCH_TAG_KEY = "facial_r1_tag";
+const COMPLETION_WINDOW = "24h";
+/** Pages of 100 batches looked through for a tagged one (the newest come first). */
+const MAX_LIST_PAGES = 100;
 
 export const BatchStateSchema = z.object({
   batch_id: z.string().min(1),
@@ -25,6 +37,7 @@ export const BatchStateSchema = z.object({
   requests: z.number().int(),
   endpoint: z.string(),
   submitted_at: z.string(),
+  tag: z.string().optional(),
 });
 
 export type BatchState = z.infer<typeof BatchStateSchema>;
@@ -47,6 +60,8 @@ export interface BatchOutcome {
   finished: boolean;
   /** Whether this call submitted the batch (false: an earlier run did). */
   submitted: boolean;
+  /** Whether this call found the batch by its tag: an earlier run created it and was stopped before saving its id. */
+  reused: boolean;
   requestCounts?: { total: number; completed: number; failed: number };
   results: BatchLineResult[];
   /** Why a batch that ended other than "completed" ended so. */
@@ -71,6 +86,8 @@ export interface BatchRunParams {
   pollIntervalMs: number;
   wait: boolean;
   onStatus?: (batch: Batch) => void;
+  /** Called when a batch an earlier run created is found by its tag and used. */
+  onReuse?: (batch: Batch) => void;
 }
 
 /** Resumes the batch in the state file, or submits `requests`; undefined when there is nothing to do. */
@@ -78,6 +95,7 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
   const store = typeof params.stateFile === "string" ? fileStateStore(params.stateFile) : params.stateFile;
   let state = await store.read();
   let submitted = false;
+  let reused = false;
   if (state && state.endpoint !== params.client.endpoint) {
     throw failure(`${store.label}: holds batch ${state.batch_id} of ${state.endpoint}, not of ${params.client.endpoint}; use that endpoint, or delete the file to submit anew`);
   }
@@ -87,11 +105,21 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
       throw failure(`${params.requests.length} requests are over the Batch API limit of ${BATCH_MAX_REQUESTS} per batch; judge in parts`);
     }
     const lines = params.requests.map(batchLineOf);
-    const inputFileId = await params.client.uploadFile({ name: "batch-input.jsonl", bytes: Buffer.from(`${lines.join("\n")}\n`), purpose: "batch" });
-    const batch = await params.client.createBatch({ inputFileId, endpoint: "/v1/chat/completions" });
-    state = { batch_id: batch.id, input_file_id: inputFileId, requests: lines.length, endpoint: params.client.endpoint, submitted_at: new Date().toISOString() };
-    await store.write(state);
-    submitted = true;
+    const input = `${lines.join("\n")}\n`;
+    const tag = batchTag(input);
+    const earlier = await findTaggedBatch(params.client, tag);
+    if (earlier) {
+      state = { batch_id: earlier.id, input_file_id: earlier.input_file_id, requests: lines.length, endpoint: params.client.endpoint, submitted_at: new Date(earlier.created_at * 1000).toISOString(), tag };
+      await store.write(state);
+      reused = true;
+      params.onReuse?.(earlier);
+    } else {
+      const inputFileId = await params.client.uploadFile({ name: "batch-input.jsonl", bytes: Buffer.from(input), purpose: "batch" });
+      const batch = await params.client.createBatch({ inputFileId, endpoint: CHAT_ENDPOINT, metadata: { [BATCH_TAG_KEY]: tag } });
+      state = { batch_id: batch.id, input_file_id: inputFileId, requests: lines.length, endpoint: params.client.endpoint, submitted_at: new Date().toISOString(), tag };
+      await store.write(state);
+      submitted = true;
+    }
   }
 
   let batch: Batch;
@@ -99,7 +127,7 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
     batch = await params.client.retrieveBatch(state.batch_id);
     params.onStatus?.(batch);
     if (TERMINAL.has(batch.status)) break;
-    if (!params.wait) return { batchId: batch.id, status: batch.status, finished: false, submitted, requestCounts: batch.request_counts, results: [] };
+    if (!params.wait) return { batchId: batch.id, status: batch.status, finished: false, submitted, reused, requestCounts: batch.request_counts, results: [] };
     await sleep(params.pollIntervalMs);
   }
 
@@ -111,7 +139,35 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
   }
   const message =
     batch.status === "completed" ? undefined : `batch ${batch.id} ${batch.status}${batch.errors?.data?.length ? `: ${batch.errors.data.map((e) => e.message).join("; ")}` : ""}`;
-  return { batchId: batch.id, status: batch.status, finished: true, submitted, requestCounts: batch.request_counts, results, message };
+  return { batchId: batch.id, status: batch.status, finished: true, submitted, reused, requestCounts: batch.request_counts, results, message };
+}
+
+const CHAT_ENDPOINT = "/v1/chat/completions";
+
+/** What to say when a batch is found by its tag. */
+export function describeBatchReuse(batch: Batch): string {
+  return `batch ${batch.id} (${batch.status}) holds these same requests: a run submitted it and stopped before saving its id; using it instead of paying again`;
+}
+
+/** The tag of a batch: the sha256 of its input file and of the settings it is created with. */
+export function batchTag(input: string): string {
+  return sha256(`${CHAT_ENDPOINT}\n${COMPLETION_WINDOW}\n${input}`);
+}
+
+/** The newest batch carrying `tag` that still answers (running or finished), from the organization's list. */
+async function findTaggedBatch(client: RemoteClient, tag: string): Promise<Batch | undefined> {
+  let after: string | undefined;
+  let found: Batch | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const { data, hasMore } = await client.listBatches(after);
+    for (const batch of data) {
+      if (batch.metadata?.[BATCH_TAG_KEY] !== tag || UNUSABLE.has(batch.status)) continue;
+      if (!found || batch.created_at > found.created_at) found = batch;
+    }
+    if (!hasMore || data.length === 0) break;
+    after = data[data.length - 1].id;
+  }
+  return found;
 }
 
 /** A request's line in the batch input file. */

@@ -41,6 +41,8 @@ export interface RemoteClient {
   uploadFile(params: { name: string; bytes: Uint8Array; purpose: "batch" }): Promise<string>;
   createBatch(params: { inputFileId: string; endpoint: "/v1/chat/completions"; metadata?: Record<string, string> }): Promise<Batch>;
   retrieveBatch(id: string): Promise<Batch>;
+  /** One page of the organization's batches (GET /v1/batches), 100 at most, after the batch `after`. */
+  listBatches(after?: string): Promise<{ data: Batch[]; hasMore: boolean }>;
   fileContent(id: string): Promise<string>;
 }
 
@@ -84,6 +86,11 @@ export async function createRemoteClient(options: ClientOptions = {}): Promise<R
     createBatch: ({ inputFileId, endpoint: path, metadata }) =>
       call(() => sdk.batches.create({ input_file_id: inputFileId, endpoint: path, completion_window: "24h", metadata })),
     retrieveBatch: (id) => call(() => sdk.batches.retrieve(id)),
+    listBatches: (after) =>
+      call(async () => {
+        const page = await sdk.batches.list({ limit: 100, ...(after === undefined ? {} : { after }) });
+        return { data: page.data, hasMore: page.has_more };
+      }),
     fileContent: (id) => call(async () => (await sdk.files.content(id)).text()),
   };
 }

@@ -1,3 +1,4 @@
+import { refuseEmptyInput, SENDS_NOTHING } from "../data/empty-input.js";
 import type { ChatCompletionContentPart } from "openai/resources/chat/completions";
 import { readJsonl } from "../data/jsonl.js";
 import { PredictionSchema, SampleSchema, imagesOf, type Sample } from "../schema/sample.js";
@@ -50,6 +51,7 @@ export async function runInference(params: InferParams): Promise<InferSummary> {
   });
 
   const plan = await planRecords(params, done, report);
+  refuseEmptyInput({ records: plan.records, read: plan.records + plan.invalid, files: [params.dataset], outcome: SENDS_NOTHING });
   const summary: InferSummary = {
     dataset: params.dataset,
     out: params.out,

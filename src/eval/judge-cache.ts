@@ -40,6 +40,8 @@ export function defaultJudgeCacheDir(): string {
 /** On disk when given a folder; always also in memory (so batch results reach the output without one). */
 export class JudgeCache {
   private readonly memory = new Map<string, CachedJudgement>();
+  /** Keys judged by a request of this run (not answered by an earlier run's cache). */
+  private readonly judgedNow = new Set<string>();
 
   constructor(readonly dir?: string) {}
 
@@ -63,8 +65,14 @@ export class JudgeCache {
     }
   }
 
+  /** Whether `key` was judged by a request of this run, rather than read from an earlier run's cache. */
+  isFresh(key: string): boolean {
+    return this.judgedNow.has(key);
+  }
+
   async put(key: string, value: CachedJudgement): Promise<void> {
     this.memory.set(key, value);
+    this.judgedNow.add(key);
     if (this.dir) await writeFileAtomic(this.pathOf(key), `${JSON.stringify(value)}\n`);
   }
 

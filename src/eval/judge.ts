@@ -1,3 +1,4 @@
+import { refuseEmptyInput, SENDS_NOTHING } from "../data/empty-input.js";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { JsonlWriter, readJsonl } from "../data/jsonl.js";
@@ -5,7 +6,7 @@ import { PredictionSchema, SampleSchema } from "../schema/sample.js";
 import { errorMessage, type Problem } from "../util/errors.js";
 import { runPool } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
-import { clearBatchState, runBatch, type BatchOutcome } from "./batch.js";
+import { clearBatchState, describeBatchReuse, runBatch, type BatchOutcome } from "./batch.js";
 import type { RemoteClient } from "./client.js";
 import { RemoteError } from "../util/errors.js";
 import { JudgeCache, judgeCacheKey, type CachedJudgement } from "./judge-cache.js";
@@ -75,11 +76,21 @@ export interface JudgeParams {
   onProblem?: (problem: Problem) => void;
 }
 
+/**
+ * Where every prediction ended up. They add up two ways:
+ * predictions = scored + failed + not_judged = cached + judged + unjudgeable + not_judged.
+ */
 export interface JudgeCounts {
   predictions: number;
   scored: number;
   failed: number;
+  /** Answered by the cache of an earlier run (never with --no-cache). */
   cached: number;
+  /** Answered (or failed) through requests of this run, online or in a batch. */
+  judged: number;
+  /** No reference description, an id the dataset lacks, or no reasoning to judge: failed without a request. */
+  unjudgeable: number;
+  /** Requests sent (an unusable answer is asked again, a batch line counts once): a measure of cost. */
   requested: number;
   invalid_lines: number;
   duplicates: number;
@@ -106,7 +117,7 @@ export interface JudgeSummary {
     prices_per_million?: { input: number; output: number };
   };
   out: string;
-  batch?: { id: string; status: string; pending: boolean; submitted: boolean };
+  batch?: { id: string; status: string; pending: boolean; submitted: boolean; reused: boolean };
   aborted?: string;
 }
 
@@ -128,6 +139,8 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
     scored: 0,
     failed: 0,
     cached: 0,
+    judged: 0,
+    unjudgeable: 0,
     requested: 0,
     invalid_lines: 0,
     duplicates: 0,
@@ -136,7 +149,11 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
   };
   const usage = { prompt_tokens: 0, completion_tokens: 0 };
   const references = await readReferences(params.dataset, report, counts);
+  refuseEmptyInput({ records: references.size, read: references.size + counts.invalid_lines + counts.duplicates, files: [params.dataset], outcome: SENDS_NOTHING });
+  const skippedBefore = counts.invalid_lines + counts.duplicates;
   const tasks = await readTasks({ predictions: params.predictions, references, model, report, counts });
+  const predictionLines = counts.predictions + counts.invalid_lines + counts.duplicates - skippedBefore;
+  refuseEmptyInput({ records: counts.predictions, read: predictionLines, files: [params.predictions], what: "valid prediction", outcome: SENDS_NOTHING });
 
   const summary = (): JudgeSummary => {
     const price = JUDGE_PRICES[model];
@@ -168,7 +185,7 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
   if (params.batch) {
     const outcome = await judgeThroughBatch({ params, model, tasks, cache, usage, batchErrors, counts });
     if (outcome) {
-      batchInfo = { id: outcome.batchId, status: outcome.status, pending: !outcome.finished, submitted: outcome.submitted };
+      batchInfo = { id: outcome.batchId, status: outcome.status, pending: !outcome.finished, submitted: outcome.submitted, reused: outcome.reused };
       if (!outcome.finished) {
         counts.not_judged = tasks.length;
         return { ...summary(), batch: batchInfo };
@@ -202,20 +219,30 @@ export async function runJudge(params: JudgeParams): Promise<JudgeSummary> {
       concurrency: params.concurrency ?? 8,
       signal: stop.signal,
       worker: async (task) => {
-        if (task.error) return record(task, { error: task.error });
+        if (task.error) {
+          counts.unjudgeable++;
+          return record(task, { error: task.error });
+        }
         const cached = await cache.get(task.key);
         if (cached) {
-          counts.cached++;
+          // Judged by this run's batch, or by an earlier prediction of the same pair: not a cache hit.
+          if (cache.isFresh(task.key)) counts.judged++;
+          else counts.cached++;
           return record(task, cached);
         }
-        if (params.batch) return record(task, { error: batchErrors.get(task.key) ?? "not judged by the batch" });
+        if (params.batch) {
+          counts.judged++;
+          return record(task, { error: batchErrors.get(task.key) ?? "not judged by the batch" });
+        }
         let pending = inFlight.get(task.key);
         if (!pending) {
           pending = judgeOnline({ client: params.client, model, task, cache, usage, counts });
           inFlight.set(task.key, pending);
         }
         try {
-          await record(task, await pending);
+          const result = await pending;
+          counts.judged++;
+          await record(task, result);
         } catch (err) {
           if (err instanceof RemoteError && err.fatal) {
             fatal ??= err;
@@ -299,6 +326,7 @@ async function judgeThroughBatch(args: {
     requests: await Promise.all([...requests.values()].map(async (task) => ({ customId: task.key, body: await judgeRequest(model, task) }))),
     pollIntervalMs: params.pollIntervalMs ?? 30_000,
     wait: params.wait ?? true,
+    onReuse: (batch) => params.onProblem?.({ severity: "warning", message: describeBatchReuse(batch) }),
     onStatus: (batch) =>
       params.onProblem?.({
         severity: "warning",
@@ -453,9 +481,10 @@ export function describeJudgeSummary(summary: JudgeSummary): string[] {
   }
   if (summary.aborted) lines.push(`error: run stopped: ${summary.aborted}`);
   const c = judge.counts;
+  lines.push(`judge: ${c.predictions} predictions: ${judge.n} scored (mean ${judge.mean ?? "n/a"} on 1..10) + ${judge.failed} failed + ${c.not_judged} not judged; written to ${summary.out}`);
   lines.push(
-    `judge: ${c.predictions} predictions: ${judge.n} scored (mean ${judge.mean ?? "n/a"} on 1..10), ${judge.failed} failed, ${c.not_judged} not judged; ` +
-      `${c.cached} from cache, ${c.requested} requests; ${c.invalid_lines} invalid lines, ${c.duplicates} duplicates skipped; written to ${summary.out}`,
+    `judge: the ${judge.n + judge.failed} scored or failed: ${c.cached} from the cache + ${c.judged} judged now (${c.requested} requests sent) + ` +
+      `${c.unjudgeable} without a reference or reasoning; ${c.invalid_lines} invalid lines, ${c.duplicates} duplicates skipped`,
   );
   lines.push(
     `usage: ${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens` +

@@ -1,7 +1,9 @@
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { invalidInput, unreadableReason } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { firstNonUtf8Line } from "../util/utf8.js";
 import { horizontalBarChart, columnChart } from "./charts/bars.js";
 import { heatmap } from "./charts/heatmap.js";
 import { escapeXml } from "./charts/svg.js";
@@ -45,22 +47,25 @@ export interface ComparisonRow {
 
 const pct = (x: number | null | undefined): number | undefined => (x === null || x === undefined ? undefined : Math.round(x * 1000) / 10);
 
+const EXPECTED = "expected the output of eval score --json";
+
 async function readRun(file: string): Promise<ReportRun> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
     throw invalidInput(unreadableReason(err), { file });
   }
+  if (!isUtf8(bytes)) throw invalidInput(`not UTF-8 text (${EXPECTED})`, { file, line: firstNonUtf8Line(bytes) });
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
-    throw invalidInput(`not JSON (expected the output of eval score --json): ${(err as Error).message}`, { file });
+    throw invalidInput(`not JSON (${EXPECTED}): ${(err as Error).message.split("\n")[0]}`, { file });
   }
   const result = value as Partial<ScoreReport>;
   if (typeof value !== "object" || value === null || !("counts" in result) || !("protocol" in result)) {
-    throw invalidInput("not an eval score result (no protocol/counts)", { file });
+    throw invalidInput(`not an eval score result, no protocol or counts (${EXPECTED})`, { file });
   }
   return { name: basename(file).replace(/\.json$/i, ""), file, result: result as ScoreReport };
 }
@@ -152,6 +157,8 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
+const NO_POSITIVE = "n/a: no positive in the ground truth (left out of the macro F1)";
+
 interface Chart {
   file: string;
   title: string;
@@ -163,7 +170,8 @@ function chartsOf(run: ReportRun): Chart[] {
   const base = safeName(run.name);
   const r = run.result;
   if (r.au) {
-    const bars = Object.entries(r.au.per_au).map(([label, s]) => ({ label, value: s.f1 }));
+    // An AU with no positive in the ground truth has no F1 and is left out of the mean: n/a, not a 0% bar.
+    const bars = Object.entries(r.au.per_au).map(([label, s]) => (s.support === 0 ? { label, value: null, note: NO_POSITIVE } : { label, value: s.f1 }));
     charts.push({ file: `${base}-au-f1.svg`, title: `${run.name}: per-AU F1`, svg: horizontalBarChart({ title: `${run.name}: per-AU F1`, bars }) });
   }
   if (r.emotion) {

@@ -87,11 +87,14 @@ export async function runPushModel(opts: PushModelOptions, io: CommandIO): Promi
     datasets: opts.dataset,
     includeOptimizer: opts.includeOptimizer,
   });
+  // Files that cannot be pushed are each named; the rest (optimizer states, hidden) are summed up.
+  for (const s of plan.unusable) io.onProblem({ severity: "warning", file: opts.dir, field: s.path, message: `not pushed: ${s.reason}` });
   if (plan.skipped.length > 0) {
     const bytes = plan.skipped.reduce((n, s) => n + s.size, 0);
-    io.say(`skipped ${plan.skipped.length} files (${formatBytes(bytes)}):`);
-    for (const s of plan.skipped.slice(0, 20)) io.say(`  ${s.path}: ${s.reason}`);
-    if (plan.skipped.length > 20) io.say(`  ... and ${plan.skipped.length - 20} more`);
+    const listed = plan.skipped.filter((s) => !plan.unusable.includes(s));
+    io.say(`skipped ${plan.skipped.length} files (${formatBytes(bytes)})${listed.length > 0 ? ":" : ""}`);
+    for (const s of listed.slice(0, 20)) io.say(`  ${s.path}: ${s.reason}`);
+    if (listed.length > 20) io.say(`  ... and ${listed.length - 20} more`);
   }
   for (const r of plan.results) io.say(`eval ${r.dataset}: ${r.file}`);
   const extra = { skipped: plan.skipped, eval: plan.results.map((r) => ({ ...r })) };

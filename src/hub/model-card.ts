@@ -4,8 +4,6 @@ import { errorMessage, invalidInput, unreadableReason } from "../util/errors.js"
 import { PAPER_AU_BENCHMARKS, PAPER_EMOTION_BENCHMARKS, PAPER_ROWS } from "../eval/paper-numbers.js";
 import { PAPER_CITATION, PAPER_TITLE, markdownTable, renderCard } from "./card.js";
 
-export const DEFAULT_BASE_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct";
-
 /** The numbers of one `eval score --json` result (src/eval/score.ts ScoreReport) a card shows. */
 export interface EvalResult {
   file: string;
@@ -55,7 +53,8 @@ export async function readEvalResult(file: string): Promise<EvalResult> {
 
 export interface ModelCardParams {
   repo: string;
-  baseModel: string;
+  /** The Hub id of the model it was fine-tuned from; left out of the card when unknown. */
+  baseModel?: string;
   license?: string;
   datasets?: string[];
   results: EvalResult[];
@@ -87,7 +86,7 @@ function metricsOf(r: EvalResult): Metric[] {
 export async function renderModelCard(params: ModelCardParams): Promise<string> {
   const name = params.repo.split("/")[1];
   const frontMatter: Record<string, unknown> = {
-    base_model: params.baseModel,
+    ...(params.baseModel ? { base_model: params.baseModel } : {}),
     library_name: "transformers",
     pipeline_tag: "image-text-to-text",
     ...(params.license ? { license: params.license } : {}),
@@ -114,8 +113,9 @@ export async function renderModelCard(params: ModelCardParams): Promise<string> 
 function body(params: ModelCardParams, name: string): string {
   const parts: string[] = [];
   parts.push(`# ${name}`);
+  const from = params.baseModel ? `[${params.baseModel}](https://huggingface.co/${params.baseModel})` : "a base model this card does not record";
   parts.push(
-    `A vision-language model fine-tuned from [${params.baseModel}](https://huggingface.co/${params.baseModel}) for facial emotion analysis ` +
+    `A vision-language model fine-tuned from ${from} for facial emotion analysis ` +
       "in the way of Facial-R1: it reasons about the facial Action Units it sees before naming the emotion, " +
       "trained with supervised fine-tuning and reinforcement learning with verifiable rewards on emotion and AU correctness.",
   );

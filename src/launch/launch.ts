@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, isAbsolute, join, posix, resolve } from "node:path";
 import { failure, invalidInput } from "../util/errors.js";
 import { sha256 } from "../util/fs.js";
 import { shellQuote } from "../trainer/shell.js";
@@ -8,7 +8,7 @@ import { saveRun } from "../runs/registry.js";
 import { lastLine, LocalExecutor, SshExecutor, type Executor } from "./executor.js";
 import { ProcessBackend } from "./process-backend.js";
 import { SlurmBackend, slurmJobName } from "./slurm.js";
-import { JOB_PID } from "./job-files.js";
+import { jobFilesOf, newJobDir } from "./job-files.js";
 import { isFinished, SlurmOptionsSchema, type LaunchBackend, type LaunchConfig, type RunRecord, type RunStatus } from "./types.js";
 
 /** What `launch` needs to know about a planned bundle, read from its manifest.json. */
@@ -74,10 +74,17 @@ function remoteOf(config: LaunchConfig) {
   return config.backend === "ssh" ? config.ssh : config.backend === "slurm" ? config.slurm?.login : undefined;
 }
 
-/** The registry record of a run of `bundle` under `config`, before it is submitted. */
+/**
+ * The registry record of a run of `bundle` under `config`, before it is submitted. Every run
+ * has its own job folder (log, pid, exit code) and its own output folder: a remote run has its
+ * own copy of the bundle, so the bundle's output folder in it is its own; a local run (or a
+ * Slurm job submitted here) works in the bundle's folder, which other runs share, so its
+ * outputs go to `<output dir>/<run id>`, as they do wherever the output dir is absolute.
+ */
 export function newRunRecord(bundle: BundleInfo, config: LaunchConfig, id: string): RunRecord {
   const remote = remoteOf(config);
   if (config.backend === "ssh" && !config.ssh) throw invalidInput("--backend ssh needs ssh settings: host and workdir (flags or launch config)", { field: "ssh" });
+  const ownCopy = remote !== undefined && !isAbsolute(bundle.outputDir);
   return {
     id,
     backend: config.backend,
@@ -85,7 +92,8 @@ export function newRunRecord(bundle: BundleInfo, config: LaunchConfig, id: strin
     entry: bundle.entry,
     createdAt: new Date().toISOString(),
     workdir: remote ? `${remote.workdir.replace(/\/$/, "")}/${id}` : bundle.dir,
-    outputDir: bundle.outputDir,
+    outputDir: ownCopy ? bundle.outputDir : posix.join(bundle.outputDir, id),
+    jobDir: newJobDir(id),
     ssh: config.backend === "ssh" ? config.ssh : undefined,
     slurm: config.backend === "slurm" ? { ...SlurmOptionsSchema.parse(config.slurm ?? {}), jobId: "" } : undefined,
   };
@@ -115,7 +123,7 @@ export async function recoverSubmittedRun(record: RunRecord): Promise<RunRecord 
     const jobId = result.stdout.trim().split("\n")[0];
     if (result.code === 0 && /^\d+$/.test(jobId)) found = { ...record, slurm: { ...record.slurm!, jobId } };
   } else {
-    const result = await executor.exec(`cat ${shellQuote(`${record.workdir}/${JOB_PID}`)} 2>/dev/null`);
+    const result = await executor.exec(`cat ${shellQuote(`${record.workdir}/${jobFilesOf(record).pid}`)} 2>/dev/null`);
     const pid = Number(result.stdout.trim());
     if (result.code === 0 && Number.isInteger(pid) && pid > 0) found = { ...record, pid };
   }

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
-import { invalidInput, reasonOf } from "../util/errors.js";
+import { checkYamlConfig, noYamlFile, orThrow, readYamlMapping } from "../schema/yaml-config.js";
+import { invalidInput } from "../util/errors.js";
 import { LaunchConfigSchema, type LaunchConfig } from "./types.js";
 
 /** Command-line settings of `facial-r1 launch`; they override the launch config file. */
@@ -27,14 +26,8 @@ export interface LaunchFlags {
 }
 
 export async function resolveLaunchConfig(flags: LaunchFlags): Promise<LaunchConfig> {
-  let base: Record<string, unknown> = {};
-  if (flags.config) {
-    try {
-      base = (parseYaml(await readFile(flags.config, "utf8")) as Record<string, unknown>) ?? {};
-    } catch (err) {
-      throw invalidInput(`cannot read launch config: ${reasonOf(err)}`, { file: flags.config });
-    }
-  }
+  const file = flags.config ? orThrow(await readYamlMapping(flags.config, { kind: "a launch config", mappingHint: "(backend, setup, ssh, slurm)" })) : noYamlFile();
+  const base = file.value;
   const ssh = { ...(base.ssh as object | undefined), ...defined({ host: flags.host, user: flags.user, port: int(flags.port, "--port"), identity_file: flags.identity, config_file: flags.sshConfig, workdir: flags.remoteDir }) };
   const backend = flags.backend ?? (base.backend as string | undefined) ?? "local";
   const slurmFlags = defined({
@@ -56,12 +49,8 @@ export async function resolveLaunchConfig(flags: LaunchFlags): Promise<LaunchCon
     ssh: backend === "ssh" && Object.keys(ssh).length > 0 ? ssh : base.ssh,
     slurm: backend === "slurm" ? { ...(base.slurm as object | undefined), ...slurmFlags } : base.slurm,
   };
-  const parsed = LaunchConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidInput(issue.message, { file: flags.config, field: issue.path.join(".") || undefined });
-  }
-  return parsed.data;
+  // Settings from flags have no place in the file: a problem with one names the key it sits under.
+  return orThrow(checkYamlConfig(LaunchConfigSchema, file, merged));
 }
 
 function int(value: string | undefined, name: string, allowZero = false): number | undefined {

@@ -2,7 +2,7 @@ import { shellQuote } from "../trainer/shell.js";
 import { failure } from "../util/errors.js";
 import type { Executor } from "./executor.js";
 import { lastLine } from "./executor.js";
-import { JOB_CANCELLED, JOB_DIR, JOB_EXIT_CODE, JOB_PID, renderJobWrapper, tailScript } from "./job-files.js";
+import { jobFilesOf, renderJobWrapper, tailScript } from "./job-files.js";
 import type { LaunchBackend, LogOptions, RunRecord, RunStatus } from "./types.js";
 
 /** How many log lines a failed status carries as its reason. */
@@ -17,17 +17,18 @@ export class ProcessBackend implements LaunchBackend {
 
   async submit(record: RunRecord, setup: string[]): Promise<RunRecord> {
     const q = shellQuote(record.workdir);
-    const wrapper = renderJobWrapper({ workdir: record.workdir, entry: record.entry, setup });
+    const files = jobFilesOf(record);
+    const wrapper = renderJobWrapper({ record, setup });
     const script = [
       "set -e",
       `cd ${q}`,
-      `mkdir -p ${JOB_DIR}`,
-      `rm -f ${JOB_PID} ${JOB_EXIT_CODE} ${JOB_CANCELLED}`,
-      `cat > ${JOB_DIR}/job.sh <<'FACIAL_R1_JOB'`,
+      `mkdir -p ${files.dir}`,
+      `rm -f ${files.pid} ${files.exitCode} ${files.cancelled}`,
+      `cat > ${files.script} <<'FACIAL_R1_JOB'`,
       wrapper,
       "FACIAL_R1_JOB",
       // setsid: the run gets its own process group, so cancel can stop all of it.
-      `setsid nohup bash ${JOB_DIR}/job.sh > /dev/null 2>&1 < /dev/null &`,
+      `setsid nohup bash ${files.script} > /dev/null 2>&1 < /dev/null &`,
       "echo $!",
     ].join("\n");
     const result = await this.executor.exec(script);
@@ -38,14 +39,15 @@ export class ProcessBackend implements LaunchBackend {
 
   async status(record: RunRecord): Promise<RunStatus> {
     const q = shellQuote(record.workdir);
+    const files = jobFilesOf(record);
     const script = [
       `cd ${q} 2>/dev/null || { echo missing; exit 0; }`,
-      `pid=$(cat ${JOB_PID} 2>/dev/null || echo ${record.pid ?? ""})`,
+      `pid=$(cat ${files.pid} 2>/dev/null || echo ${record.pid ?? ""})`,
       // Liveness first: the wrapper writes its exit code before it exits, so a process seen
       // dead here has either left its exit code or was killed. A zombie (state Z) has finished.
       `if [ -n "$pid" ] && [ -r /proc/$pid/stat ] && [ "$(awk '{print $3}' /proc/$pid/stat)" != Z ]; then echo alive; fi`,
-      `if [ -f ${JOB_EXIT_CODE} ]; then echo "exit $(cat ${JOB_EXIT_CODE})"; fi`,
-      `if [ -f ${JOB_CANCELLED} ]; then echo cancelled; fi`,
+      `if [ -f ${files.exitCode} ]; then echo "exit $(cat ${files.exitCode})"; fi`,
+      `if [ -f ${files.cancelled} ]; then echo cancelled; fi`,
     ].join("\n");
     const out = (await this.executor.exec(script)).stdout.split("\n");
     const exitLine = out.find((l) => l.startsWith("exit "));
@@ -61,16 +63,17 @@ export class ProcessBackend implements LaunchBackend {
   }
 
   async logs(record: RunRecord, options: LogOptions = {}): Promise<string> {
-    return (await this.executor.exec(tailScript(record.workdir, options.tail))).stdout;
+    return (await this.executor.exec(tailScript(record, options.tail))).stdout;
   }
 
   async cancel(record: RunRecord): Promise<void> {
     const q = shellQuote(record.workdir);
+    const files = jobFilesOf(record);
     const script = [
       `cd ${q}`,
-      `[ -f ${JOB_EXIT_CODE} ] && exit 0`,
-      `touch ${JOB_CANCELLED}`,
-      `pid=$(cat ${JOB_PID} 2>/dev/null || echo ${record.pid ?? ""})`,
+      `[ -f ${files.exitCode} ] && exit 0`,
+      `touch ${files.cancelled}`,
+      `pid=$(cat ${files.pid} 2>/dev/null || echo ${record.pid ?? ""})`,
       '[ -n "$pid" ] || exit 0',
       'kill -TERM -- "-$pid" 2>/dev/null || true',
       "for _ in $(seq 1 50); do kill -0 -- \"-$pid\" 2>/dev/null || exit 0; sleep 0.2; done",

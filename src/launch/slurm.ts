@@ -2,7 +2,7 @@ import { shellQuote } from "../trainer/shell.js";
 import { failure, invalidInput } from "../util/errors.js";
 import type { Executor } from "./executor.js";
 import { lastLine } from "./executor.js";
-import { JOB_DIR, JOB_LOG, tailScript } from "./job-files.js";
+import { jobFilesOf, runOutputPath, tailScript } from "./job-files.js";
 import type { LaunchBackend, LogOptions, RunRecord, RunState, RunStatus, SlurmOptions } from "./types.js";
 
 /**
@@ -11,22 +11,20 @@ import type { LaunchBackend, LogOptions, RunRecord, RunState, RunStatus, SlurmOp
  * is the master; NODE_RANK comes from the task's rank).
  */
 export function renderSbatchScript(params: {
-  runId: string;
-  workdir: string;
-  entry: string;
+  record: Pick<RunRecord, "id" | "workdir" | "entry" | "outputDir" | "jobDir">;
   setup: string[];
   slurm: SlurmOptions;
   /** Tasks per node; 1 for real runs. More lets one test node stand in for several. */
   tasksPerNode?: number;
 }): string {
-  const { slurm } = params;
+  const { slurm, record } = params;
   const tasksPerNode = params.tasksPerNode ?? 1;
   const directives = [
-    `--job-name=${slurmJobName(params.runId)}`,
+    `--job-name=${slurmJobName(record.id)}`,
     `--nodes=${slurm.nodes}`,
     `--ntasks-per-node=${tasksPerNode}`,
-    `--chdir=${params.workdir}`,
-    `--output=${params.workdir}/${JOB_LOG}`,
+    `--chdir=${record.workdir}`,
+    `--output=${record.workdir}/${jobFilesOf(record).log}`,
     `--open-mode=append`,
     ...(slurm.gpus_per_node > 0 ? [`--gres=gpu:${slurm.gpus_per_node}`] : []),
     ...(slurm.cpus_per_task ? [`--cpus-per-task=${slurm.cpus_per_task}`] : []),
@@ -41,6 +39,8 @@ export function renderSbatchScript(params: {
     "#!/usr/bin/env bash",
     ...directives.map((d) => `#SBATCH ${d}`),
     "set -euo pipefail",
+    // The run's own output folder, whatever other runs of the bundle write.
+    `export OUTPUT_DIR=${shellQuote(runOutputPath(record))}`,
     ...params.setup,
     'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)',
     `MASTER_PORT=${slurm.master_port}`,
@@ -49,7 +49,7 @@ export function renderSbatchScript(params: {
     "export MASTER_ADDR MASTER_PORT NNODES",
     `echo "facial-r1: job $SLURM_JOB_ID on $SLURM_JOB_NODELIST, $NNODES node(s), master $MASTER_ADDR:$MASTER_PORT"`,
     // Each task is one node's torchrun: its rank is the node rank.
-    `srun --kill-on-bad-exit=1 bash -c ${shellQuote(`export NODE_RANK="$SLURM_PROCID"; exec bash ${shellQuote(params.entry)}`)}`,
+    `srun --kill-on-bad-exit=1 bash -c ${shellQuote(`export NODE_RANK="$SLURM_PROCID"; exec bash ${shellQuote(record.entry)}`)}`,
     "",
   ];
   return lines.join("\n");
@@ -100,16 +100,17 @@ export class SlurmBackend implements LaunchBackend {
 
   async submit(record: RunRecord, setup: string[]): Promise<RunRecord> {
     if (!record.slurm) throw invalidInput("the slurm backend needs slurm options (nodes, partition, ...)", { field: "slurm" });
-    const sbatch = renderSbatchScript({ runId: record.id, workdir: record.workdir, entry: record.entry, setup, slurm: record.slurm, tasksPerNode: this.options.tasksPerNode });
+    const sbatch = renderSbatchScript({ record, setup, slurm: record.slurm, tasksPerNode: this.options.tasksPerNode });
     const q = shellQuote(record.workdir);
+    const files = jobFilesOf(record);
     const script = [
       "set -e",
       `cd ${q}`,
-      `mkdir -p ${JOB_DIR}`,
-      `cat > ${JOB_DIR}/job.sbatch <<'FACIAL_R1_JOB'`,
+      `mkdir -p ${files.dir}`,
+      `cat > ${files.dir}/job.sbatch <<'FACIAL_R1_JOB'`,
       sbatch,
       "FACIAL_R1_JOB",
-      `sbatch --parsable ${JOB_DIR}/job.sbatch`,
+      `sbatch --parsable ${files.dir}/job.sbatch`,
     ].join("\n");
     const result = await this.executor.exec(script);
     const jobId = result.stdout.trim().split("\n").pop()?.split(";")[0] ?? "";
@@ -136,7 +137,7 @@ export class SlurmBackend implements LaunchBackend {
   }
 
   async logs(record: RunRecord, options: LogOptions = {}): Promise<string> {
-    return (await this.executor.exec(tailScript(record.workdir, options.tail))).stdout;
+    return (await this.executor.exec(tailScript(record, options.tail))).stdout;
   }
 
   async cancel(record: RunRecord): Promise<void> {

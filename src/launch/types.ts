@@ -65,8 +65,13 @@ export interface RunRecord {
   createdAt: string;
   /** Directory of the bundle where the job runs (on the remote host for ssh). */
   workdir: string;
-  /** The run's output directory relative to workdir (checkpoints, trainer_state.json). */
+  /**
+   * The run's output directory relative to workdir, or absolute (checkpoints,
+   * trainer_state.json, rollouts.log); the launcher exports it as OUTPUT_DIR.
+   */
   outputDir: string;
+  /** The run's job folder relative to workdir (log, pid, exit code); absent for runs registered before each run had its own. */
+  jobDir?: string;
   ssh?: SshTarget;
   slurm?: SlurmOptions & { jobId: string };
   pid?: number;

@@ -127,7 +127,7 @@ export const LoopPushSchema = z
     model: z
       .strictObject({
         repo: repoName(),
-        base_model: z.string().min(1).default("Qwen/Qwen2.5-VL-7B-Instruct"),
+        base_model: z.string().min(1).optional().describe("The card's base_model; default: the run config's model.path when it names a Hub model"),
         license: z.string().min(1).optional(),
         private: z.boolean().default(false),
       })

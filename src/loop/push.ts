@@ -1,6 +1,7 @@
 import { runPushDataset, runPushModel } from "../hub/commands.js";
 import { resolveHubCredentials } from "../hub/credentials.js";
 import { checkBranchName } from "../hub/upload.js";
+import { resolveBaseModel } from "../runs/base-model.js";
 import { resolveFromLoop } from "./config-file.js";
 import type { LoopContext } from "./context.js";
 import type { RoundState } from "./state.js";
@@ -38,7 +39,7 @@ export async function pushRound(ctx: LoopContext, round: RoundState): Promise<vo
         repo: push.model.repo,
         dir: round.pull!.checkpoint_dir,
         eval: round.eval ? [round.eval.score] : [],
-        baseModel: push.model.base_model,
+        baseModel: await baseModelOf(round.pull!.checkpoint_dir, push.model.base_model, io.say),
         dataset: push.dataset ? [push.dataset.repo] : undefined,
         license: push.model.license,
         private: push.model.private,
@@ -63,4 +64,11 @@ export async function pushRound(ctx: LoopContext, round: RoundState): Promise<vo
     pushed.dataset = result.dry_run ? undefined : (result.commit ?? undefined);
   }
   await ctx.store.done(round, "push", pushed);
+}
+
+/** The card's base model: the loop config's, else that of the run that wrote the checkpoint. */
+async function baseModelOf(checkpointDir: string, configured: string | undefined, say: (line: string) => void): Promise<string | undefined> {
+  const base = await resolveBaseModel(checkpointDir, configured);
+  if (configured === undefined) say(base.note);
+  return base.id;
 }

@@ -1,4 +1,5 @@
-import { isAbsolute, join, posix } from "node:path";
+import { join, posix } from "node:path";
+import { runOutputPath } from "../launch/job-files.js";
 import { readBundle } from "../launch/launch.js";
 import { loadRun } from "../runs/registry.js";
 import { pullRun } from "../runs/pull.js";
@@ -69,7 +70,7 @@ export async function trainRound(ctx: LoopContext, round: RoundState, previous: 
     const report = await pullRun({ record, out, checkpoints: "last" });
     const pulled = report.checkpoints.filter((c) => c.action === "fetched" || c.action === "already-pulled").pop();
     if (!pulled) throw failure(`round ${round.round}: training run ${record.id} left no complete checkpoint to evaluate (is save_strategy "no"?)`);
-    const outputDir = isAbsolute(record.outputDir) ? record.outputDir : posix.join(record.workdir, record.outputDir);
+    const outputDir = runOutputPath(record);
     ctx.say(`round ${round.round}: pulled ${pulled.name} into ${out}`);
     await ctx.store.done(round, "pull", {
       dir: out,

@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { invalidInput, unreadableReason } from "../util/errors.js";
+import { z } from "zod";
+import { checkYamlConfig, orThrow, readYamlMapping } from "../schema/yaml-config.js";
+import { invalidInput } from "../util/errors.js";
 import { REWARD_PRESETS, RewardSpecSchema, isRewardPresetName, REWARD_PRESET_NAMES, type RewardSpec } from "./spec.js";
 
 /**
@@ -13,29 +14,15 @@ export async function loadRewardSpec(params: { configFile?: string; preset?: str
     throw invalidInput(`unknown preset "${preset}"; expected one of ${REWARD_PRESET_NAMES.join(", ")}`, { field: "--preset" });
   }
   if (configFile === undefined) return REWARD_PRESETS[preset ?? "facial-r1"];
-  let text: string;
-  try {
-    text = await readFile(configFile, "utf8");
-  } catch (err) {
-    throw invalidInput(unreadableReason(err), { file: configFile });
-  }
-  const { parse } = await import("yaml");
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw invalidInput(`not valid YAML/JSON: ${(err as Error).message.split("\n")[0]}`, { file: configFile });
-  }
-  const isObject = doc !== null && typeof doc === "object" && !Array.isArray(doc);
-  const section = isObject && "rewards" in (doc as object) ? (doc as { rewards: unknown }).rewards : (doc ?? {});
-  const prefix = isObject && "rewards" in (doc as object) ? "rewards" : "";
-  const input = section !== null && typeof section === "object" && !Array.isArray(section) ? { ...(section as object) } : section;
-  if (preset !== undefined && input !== null && typeof input === "object") (input as { preset?: string }).preset = preset;
-  const result = RewardSpecSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || undefined;
-    throw invalidInput(issue.message, { file: configFile, field });
-  }
-  return result.data;
+  const mapping = orThrow(await readYamlMapping(configFile, { kind: "a reward config", mappingHint: "(a reward spec, or a run config with a rewards: section)" }));
+  const withPreset = (section: unknown) => (preset !== undefined && isMapping(section) ? { ...section, preset } : section);
+  // A run config: its rewards: section, checked where it sits (other keys are the run config's).
+  if ("rewards" in mapping.value) return orThrow(checkYamlConfig(RUN_CONFIG_REWARDS, mapping, { ...mapping.value, rewards: withPreset(mapping.value.rewards) })).rewards;
+  return orThrow(checkYamlConfig(RewardSpecSchema, mapping, withPreset(mapping.value)));
+}
+
+const RUN_CONFIG_REWARDS = z.looseObject({ rewards: RewardSpecSchema });
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, join, posix } from "node:path";
+import { join } from "node:path";
 import { shellQuote } from "../trainer/shell.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { invalidInput } from "../util/errors.js";
 import { executorFor, refreshStatus } from "../launch/launch.js";
-import { JOB_LOG } from "../launch/job-files.js";
+import { jobFilesOf, runOutputPath } from "../launch/job-files.js";
 import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
 import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
+import { MANIFEST_FILE } from "./manifest.js";
 import { renderRunCharts } from "./run-charts.js";
 import { TRAINER_TARGETS, type TrainerTarget } from "../schema/run-config.js";
 import { isVllmTarget, targetSpecOf } from "../trainer/targets/index.js";
@@ -65,7 +66,7 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   const { record, out } = options;
   const executor = executorFor(record);
   const status = await refreshStatus(record);
-  const outputDir = isAbsolute(record.outputDir) ? record.outputDir : posix.join(record.workdir, record.outputDir);
+  const outputDir = runOutputPath(record);
   const excludes = options.weights === false ? WEIGHT_PATTERNS : [];
 
   let listing = await listCheckpoints(executor, outputDir);
@@ -76,7 +77,8 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   }
   const complete = listing.filter((c) => c.hasState);
 
-  await executor.pull(`${record.workdir}/${JOB_LOG}`, join(out, "job.log")).catch(() => undefined);
+  await executor.pull(`${record.workdir}/${jobFilesOf(record).log}`, join(out, "job.log")).catch(() => undefined);
+  await keepManifest(record, out);
   // Top-level files of the output dir: trainer_state.json, the rollout debug log, the final model unless --no-weights.
   if (listing.length > 0 || (await remoteExists(executor, outputDir))) {
     await executor.pull(`${outputDir}/`, join(out, "output/"), { exclude: ["*/", ...excludes] });
@@ -131,6 +133,16 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
     await writeFileAtomic(join(out, "summary.txt"), `${formatSummary(summary)}\n`);
   }
   return { run: record.id, out, status, checkpoints: reports, metricsRows: rows.length, files, summary };
+}
+
+/**
+ * A copy of the bundle's manifest.json beside the pulled files, so what was pulled says what
+ * it was trained from (hub push-model reads the base model from it). A bundle launched with
+ * --entry has none.
+ */
+async function keepManifest(record: RunRecord, out: string): Promise<void> {
+  const manifest = await readFile(join(record.bundle, MANIFEST_FILE)).catch(() => undefined);
+  if (manifest !== undefined) await writeFileAtomic(join(out, MANIFEST_FILE), manifest);
 }
 
 async function listCheckpoints(executor: ReturnType<typeof executorFor>, outputDir: string): Promise<RemoteCheckpoint[]> {

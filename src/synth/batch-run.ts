@@ -44,6 +44,8 @@ export interface BatchSynthParams extends SynthParams {
   /** Called when a round's results have been read. */
   onRound?: (round: SynthRound) => void;
   onStatus?: (batch: Batch) => void;
+  /** Called when a batch an earlier run created (and was stopped before saving) is found by its tag. */
+  onReuse?: (batch: Batch) => void;
 }
 
 export function synthBatchStateFileOf(out: string): string {
@@ -155,6 +157,7 @@ export async function runBatchSynthesis(params: BatchSynthParams): Promise<Synth
       // Every batch of the round is submitted first, then all are polled together.
       const byChunk: (BatchOutcome | undefined)[] = [];
       let submitted = false;
+      let reused = false;
       for (;;) {
         for (const [k, chunk] of state.chunks.entries()) {
           if (byChunk[k]?.finished) continue;
@@ -174,8 +177,10 @@ export async function runBatchSynthesis(params: BatchSynthParams): Promise<Synth
             pollIntervalMs: 0,
             wait: false,
             onStatus: params.onStatus,
+            onReuse: params.onReuse,
           });
           submitted ||= byChunk[k]?.submitted ?? false;
+          reused ||= byChunk[k]?.reused ?? false;
         }
         if (!(params.wait ?? true) || byChunk.every((o) => !o || o.finished)) break;
         await sleep(params.pollIntervalMs ?? 30_000);
@@ -186,6 +191,7 @@ export async function runBatchSynthesis(params: BatchSynthParams): Promise<Synth
         status: [...new Set(outcomes.map((o) => o.status))].join(", "),
         pending: outcomes.some((o) => !o.finished),
         submitted,
+        reused,
         round: state.round,
       };
       if (summary.batch.pending) break;

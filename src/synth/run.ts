@@ -1,3 +1,4 @@
+import { refuseEmptyInput, SENDS_NOTHING } from "../data/empty-input.js";
 import { assertImageDirectory } from "../eval/image-folder.js";
 import { resumeOutput } from "../eval/resume-output.js";
 import { failuresFileOf, runResumable, type RemoteDatasetRunParams } from "../eval/resumable-run.js";
@@ -32,6 +33,7 @@ export async function startSynthesis(params: SynthParams): Promise<{ plan: Synth
     notARecord: "a line without an id (ignored)",
   });
   const plan = await planSynthesis({ dataset: params.dataset, done, limit: params.limit, report });
+  refuseEmptyInput({ records: plan.read - plan.rejected, read: plan.read, files: [params.dataset], outcome: SENDS_NOTHING });
   const summary = newSynthSummary({ dataset: params.dataset, out: params.out, failuresFile: failuresFileOf(params.out), plan, partial });
   return { plan, summary };
 }

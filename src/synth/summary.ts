@@ -37,7 +37,7 @@ export interface SynthSummary {
   /** Batch mode (--batch): records in a batch that is still running (counted in read). */
   in_batch?: number;
   /** Batch mode: the batches of the round in flight when the run ended, or of the last round. */
-  batch?: { ids: string[]; status: string; pending: boolean; submitted: boolean; round: number };
+  batch?: { ids: string[]; status: string; pending: boolean; submitted: boolean; reused: boolean; round: number };
   /** Batch mode: the rounds whose results this run read, with what they cost. */
   rounds?: SynthRound[];
 }

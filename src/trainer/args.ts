@@ -3,7 +3,7 @@ import type { Problem } from "../util/errors.js";
 import { acceptedFlags, GRPO_IGNORED_FLAGS, normalizeFlag, PLANNER_OWNED_FLAGS, SECRET_FLAGS, type TrainerEntry, type VlmR1Trainer } from "./flags.js";
 import { targetSpecOf, type KeyVocabulary } from "./targets/index.js";
 import { lit, joinWith, type Word } from "./shell.js";
-import { closestMatch } from "./suggest.js";
+import { closestMatch } from "../util/suggest.js";
 
 /** One `--flag value...` of a trainer command line. */
 export interface TrainerArg {

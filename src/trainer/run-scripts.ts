@@ -6,7 +6,7 @@ import { VERSION } from "../version.js";
 import { parseRunConfigFile } from "./config-file.js";
 import { renderEvalScript, renderTrainScript, type ScriptContext } from "./scripts.js";
 import { join as joinWords, lit, trusted } from "./shell.js";
-import { configError } from "./config-file.js";
+import { configError } from "../schema/yaml-config.js";
 
 /**
  * The generated files checked into the repository: run_scripts/ (the scripts of every config

@@ -112,7 +112,7 @@ export function renderTrainScript(config: RunConfig, ctx: ScriptContext, options
     deepspeedConfig: join(bundle, `/deepspeed/${deepspeedFileName(config.training.deepspeed)}`),
     dataFiles: config.datasets.map((d) => join(bundle, `/data/${shardName(d)}`)),
     imageFolders: config.datasets.map((d) => dataPathWord(d.images)),
-    sftDatasets: join(bundle, "/data/sft_datasets.yaml"),
+    sftDatasets: join(variable("OUTPUT_DIR"), `/${SFT_DATASETS_FILE}`),
     imageRoot: variable("DATA_ROOT"),
   };
   const args = trainerArgs(config, paths, { lora });
@@ -215,6 +215,9 @@ export function renderRestoreConfigScript(config: RunConfig, ctx: ScriptContext)
   ].join("\n");
 }
 
+/** The YAML list of files sft.py reads, written into the run's own output folder (runs of one bundle never share it). */
+export const SFT_DATASETS_FILE = ".sft_datasets.yaml";
+
 /**
  * sft.py takes a YAML list of files; it is written at launch so that the bundle can move. Paths
  * are YAML single-quoted strings (a quote inside is doubled), so any folder name is safe.
@@ -231,7 +234,7 @@ function writeSftDatasets(config: RunConfig): string[] {
     if (config.trainer.target === "facial-r1") lines.push(`  printf '    image_root: %s\\n' "$(yaml_quote ${renderWord(dataPathWord(d.images))})"`);
     lines.push("  printf '    sampling_strategy: all\\n'");
   }
-  lines.push('} > "${BUNDLE_DIR}/data/sft_datasets.yaml"');
+  lines.push(`} > "\${OUTPUT_DIR}/${SFT_DATASETS_FILE}"`);
   return lines;
 }
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
-import { pathExists } from "../util/fs.js";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { cachedModelDir, looksLikeHubId } from "../hub/model-id.js";
+import { pathExists } from "../util/fs.js";
 
 /**
  * Token counting with the model's own tokenizer, loaded offline from the model directory
@@ -22,10 +22,14 @@ export const CHARS_PER_TOKEN_ESTIMATE = 3.5;
 const CACHE_LIMIT = 50_000;
 
 export async function loadTokenCounter(modelPath: string, baseDir: string): Promise<TokenCounter> {
-  const dir = (await hubCacheSnapshot(modelPath, baseDir)) ?? resolve(baseDir, modelPath);
+  const local = resolve(baseDir, modelPath);
+  const hubId = looksLikeHubId(modelPath) && !(await pathExists(local)) ? modelPath : undefined;
+  const dir = (hubId ? await hubCacheSnapshot(hubId) : undefined) ?? local;
   const present = await Promise.all(["tokenizer.json", "tokenizer_config.json"].map((f) => pathExists(join(dir, f))));
   if (!present.every(Boolean)) {
-    return estimateCounter(`no tokenizer.json + tokenizer_config.json in ${dir}; token counts are estimated at ${CHARS_PER_TOKEN_ESTIMATE} characters per token`);
+    const estimated = `token counts are estimated at ${CHARS_PER_TOKEN_ESTIMATE} characters per token`;
+    if (hubId) return estimateCounter(`no local tokenizer for the Hub id ${hubId}; looked in the HF cache ${cachedModelDir(hubId)} (facial-r1 hub pull-model ${hubId} --allow 'tokenizer*' fetches it); ${estimated}`);
+    return estimateCounter(`no tokenizer.json + tokenizer_config.json in ${dir}; ${estimated}`);
   }
   const { AutoTokenizer, env } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
@@ -64,14 +68,12 @@ function cached(counter: TokenCounter): TokenCounter {
 }
 
 /**
- * For a hub id ("Qwen/Qwen2.5-VL-7B-Instruct") that is not a local directory, its snapshot in
+ * For a Hub id ("Qwen/Qwen2.5-VL-7B-Instruct") that is not a local directory, its snapshot in
  * the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub): the one
  * refs/main points at, else any snapshot holding a tokenizer.json.
  */
-async function hubCacheSnapshot(modelPath: string, baseDir: string): Promise<string | undefined> {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(modelPath) || (await pathExists(resolve(baseDir, modelPath)))) return undefined;
-  const hub = process.env.HF_HUB_CACHE ?? join(process.env.HF_HOME ?? join(homedir(), ".cache", "huggingface"), "hub");
-  const repo = join(hub, `models--${modelPath.replace("/", "--")}`);
+async function hubCacheSnapshot(hubId: string): Promise<string | undefined> {
+  const repo = cachedModelDir(hubId);
   const snapshots = join(repo, "snapshots");
   const main = (await readFile(join(repo, "refs", "main"), "utf8").catch(() => "")).trim();
   if (main && (await pathExists(join(snapshots, main, "tokenizer.json")))) return join(snapshots, main);

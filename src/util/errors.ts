@@ -1,3 +1,5 @@
+import { finalPathOf } from "./temp-files.js";
+
 /**
  * The errors of the project: one base class, `FacialR1Error`, with a stable `code` callers can
  * switch on, and subclasses where callers branch (`instanceof`). `code` also decides the CLI's
@@ -180,7 +182,8 @@ export function describeSystemError(err: unknown): string | undefined {
   if (reason === undefined) return undefined;
   const e = err as NodeJS.ErrnoException;
   const verb = SYSCALL_VERBS[e.syscall!] ?? `${e.syscall} failed`;
-  return `${e.path ? `${e.path}: ` : ""}${verb}: ${reason}`;
+  // A temporary written before an atomic rename is named as the file the user asked for.
+  return `${e.path ? `${finalPathOf(e.path)}: ` : ""}${verb}: ${reason}`;
 }
 
 /** Just the reason of a Node system error, `no space left on the device (ENOSPC)`. */

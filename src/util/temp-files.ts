@@ -17,6 +17,12 @@ export function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+/** The file a temporary sibling stands in for (`dir/.out.jsonl.123.0a1b2c3d.tmp` → `dir/out.jsonl`); other paths as they are. */
+export function finalPathOf(path: string): string {
+  const name = /^\.(.+)\.\d+\.[0-9a-f]{8}\.tmp$/.exec(basename(path));
+  return name ? join(dirname(path), name[1]) : path;
+}
+
 /** Marks `path` as a temporary of this process until `release`; `removeLiveTemporaries` removes it. */
 export function trackTemporary(path: string): void {
   live.add(path);

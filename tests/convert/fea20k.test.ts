@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { tempDir } from "../helpers/cli.js";
 import { assertCountsAddUp, assertValid, convert, imageBytes, put, readJsonlFile } from "./fixtures.js";
@@ -82,6 +84,27 @@ test("fea20k: a JSON array file is read too; --keep-labels leaves labels as publ
     assert.equal(result.code, 0, result.stderr);
     assert.equal(summary?.converted, 2);
     assert.deepEqual((await readJsonlFile(out)).map((r) => r.labels), [["Sadness"], ["bemused"]]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test("fea20k: annotations through a pipe (--input <(zcat ...)) are read once, none of them lost", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pipe = join(dir, "test.jsonl");
+    execFileSync("mkfifo", [pipe]);
+    const images = join(dir, "rafdb");
+    await put(join(images, "a.jpg"), await imageBytes());
+    const lines = Array.from({ length: 50 }, (_, i) => fea(`rafdb_${i}`, "rafdb", "a.jpg"));
+    const out = join(dir, "out.jsonl");
+    const converting = convert(["--from", "fea20k", "--input", pipe, "--image-dir", `rafdb=${images}`, "--images-out", join(dir, "images"), "--out", out]);
+    // The one writer of the pipe, as a shell's process substitution would be.
+    await writeFile(pipe, `${lines.join("\n")}\n`);
+    const { result, summary } = await converting;
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual([summary?.read, summary?.converted], [50, 50]);
+    assert.equal((await readJsonlFile(out)).length, 50);
   } finally {
     await cleanup();
   }

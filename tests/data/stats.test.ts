@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { computeStats, round4, writeStats } from "../../src/data/stats.js";
 import { runCli, tempDir } from "../helpers/cli.js";
@@ -122,5 +122,19 @@ test("CLI: writes --out, prints the table on stderr and the map with --json", as
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.jsonl: no such file/);
     assert.doesNotMatch(missing.stderr, /\n\s+at /);
+  });
+});
+
+test("CLI: --json without --out prints the map and writes nothing", async () => {
+  await inTemp(async (dir) => {
+    const a = join(dir, "a.jsonl");
+    await writeFile(a, `${[record("1", ["AU1"], ["surprise"]), record("2", ["AU4"], ["fear"])].join("\n")}\n`);
+    const result = await runCli(["data", "stats", a, "--json"], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { "a.jsonl": { AUs: { AU1: 0.5, AU4: 0.5 }, emotions: { fear: 0.5, surprise: 0.5 } } });
+    assert.deepEqual(await readdir(dir), ["a.jsonl"]);
+    const neither = await runCli(["data", "stats", a], { cwd: dir });
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /^error: give --out FILE \(the map to write\) or --json \(print it\), or both$/m);
   });
 });

@@ -6,7 +6,7 @@ import { runCli, tempDir } from "../helpers/cli.js";
 import { startOpenAiStandIn } from "../servers/openai-stand-in.js";
 import { parseJsonl, recordId, sampleRecord } from "./fixtures.js";
 import { createRemoteClient } from "../../src/eval/client.js";
-import { runJudge } from "../../src/eval/judge.js";
+import { describeJudgeSummary, runJudge } from "../../src/eval/judge.js";
 
 const KEY = "fake-judge-key-0123456789abcdef";
 
@@ -25,6 +25,12 @@ async function writeJudgeFixture(dir: string): Promise<{ dataset: string; predic
   const predictions = join(dir, "pred.jsonl");
   await writeFile(predictions, preds.map((p) => JSON.stringify(p)).join("\n") + "\n{broken\n");
   return { dataset, predictions, cache: join(dir, "cache") };
+}
+
+/** Every prediction is counted once by outcome and once by where its answer came from. */
+function assertAddsUp(counts: Record<string, number>): void {
+  assert.equal(counts.predictions, counts.scored + counts.failed + counts.not_judged, "by outcome");
+  assert.equal(counts.predictions, counts.cached + counts.judged + counts.unjudgeable + counts.not_judged, "by source");
 }
 
 function judgeArgs(fx: { dataset: string; predictions: string; cache: string }, url: string, out: string, extra: string[] = []): string[] {
@@ -68,6 +74,8 @@ describe("eval judge against the OpenAI stand-in", () => {
       assert.equal(judge.mean, Math.round((scores.reduce((a, b) => a + b, 0) / 4) * 1e4) / 1e4);
       assert.equal(judge.counts.invalid_lines, 1);
       assert.equal(judge.counts.missing_reference, 2);
+      assert.deepEqual([judge.counts.cached, judge.counts.judged, judge.counts.unjudgeable], [0, 7, 2]);
+      assertAddsUp(judge.counts);
       // 4 good answers once each; 3 unusable answers tried 3 times each.
       assert.equal(server.stats.chatRequests, 4 + 3 * 3);
       assert.equal(judge.counts.requested, 13);
@@ -83,6 +91,8 @@ describe("eval judge against the OpenAI stand-in", () => {
       const client = await createRemoteClient({ endpoint: server.url, apiKeyEnv: "JUDGE_TEST_KEY" });
       const second = (await runJudge({ dataset: fx.dataset, predictions: fx.predictions, out, client, cacheDir: fx.cache })).judge;
       assert.equal(second.counts.cached, 4);
+      assert.equal(second.counts.judged, 3);
+      assertAddsUp(second.counts as unknown as Record<string, number>);
       assert.equal(second.mean, judge.mean);
       // Only the unusable ones are asked again; cached pairs are never paid for twice.
       assert.equal(server.stats.chatRequests, 13 + 3 * 3);
@@ -126,6 +136,24 @@ describe("eval judge against the OpenAI stand-in", () => {
       const client = await createRemoteClient({ endpoint: server.url, apiKeyEnv: "JUDGE_TEST_KEY" });
       const online = await runJudge({ dataset: fx.dataset, predictions: fx.predictions, out: join(dir, "batch", "online.jsonl"), client, cacheDir: fx.cache });
       assert.equal(online.judge.counts.cached, 3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("--batch --no-cache counts the batch's answers as judged now, none from the cache, and the counts add up", async () => {
+    const server = await startOpenAiStandIn({});
+    try {
+      const fx = await writeJudgeFixture(join(dir, "batch-no-cache"));
+      const client = await createRemoteClient({ endpoint: server.url });
+      const summary = await runJudge({ dataset: fx.dataset, predictions: fx.predictions, out: join(dir, "batch-no-cache", "judge.jsonl"), client, batch: true, pollIntervalMs: 10 });
+      const counts = summary.judge.counts;
+      assert.equal(counts.cached, 0);
+      assert.equal(counts.judged, MARKERS.length);
+      assert.equal(counts.requested, MARKERS.length);
+      assertAddsUp(counts as unknown as Record<string, number>);
+      const lines = describeJudgeSummary(summary);
+      assert.ok(lines.some((l) => l.includes(`0 from the cache + ${MARKERS.length} judged now (${MARKERS.length} requests sent) + 2 without a reference or reasoning`)), lines.join("\n"));
     } finally {
       await server.close();
     }

@@ -77,6 +77,33 @@ test("eval report writes JSON, Markdown, HTML and well-formed SVG charts with th
   }
 });
 
+test("the standard protocol's per-AU F1 chart marks AUs left out of the mean n/a instead of drawing 0% bars", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    // DISFA scores 8 fixed AUs; the ground truth has positives for AU1, AU12 and AU25 only.
+    const ds = join(dir, "ds.jsonl");
+    const pr = join(dir, "pr.jsonl");
+    await writeFile(ds, jsonl([{ id: "a", dataset: "DISFA", AUs: ["AU1", "AU12"], labels: [] }, { id: "b", dataset: "DISFA", AUs: ["AU25"], labels: [] }]));
+    await writeFile(pr, jsonl([{ id: "a", output: "<think>AU1 AU12 AU4</think>" }, { id: "b", output: "<think>AU26</think>" }]));
+    const result = await scoreEvaluation({ dataset: ds, predictions: pr, protocol: "standard", benchmark: "disfa", progress: false });
+    const file = join(dir, "std.json");
+    await writeFile(file, JSON.stringify(result));
+    const perAu = result.au!.per_au;
+    const withoutPositive = Object.keys(perAu).filter((au) => perAu[au].support === 0);
+    assert.deepEqual(withoutPositive, ["AU2", "AU4", "AU6", "AU9", "AU26"]);
+    await buildReport({ results: [file], outDir: join(dir, "report") });
+    const svg = await readFile(join(dir, "report", "std-au-f1.svg"), "utf8");
+    assertWellFormedXml(svg);
+    // One bar per AU with a positive (AU25's F1 is a real 0), an n/a note for each of the others.
+    assert.equal((svg.match(/<rect [^>]*fill="#4e79a7"/g) ?? []).length, 3);
+    assert.equal((svg.match(/n\/a: no positive in the ground truth/g) ?? []).length, withoutPositive.length);
+    for (const au of withoutPositive) assert.match(svg, new RegExp(`>${au}</text>\\s*<text [^>]*>n/a`));
+    assert.match(svg, />AU25<\/text>\s*<rect [^>]*width="0.00"/);
+  } finally {
+    await cleanup();
+  }
+});
+
 test("comparisonRow fills only the paper columns a run speaks for", () => {
   const row = comparisonRow({
     name: "run",

@@ -3,50 +3,47 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { writeInferFixture } from "../eval-remote/fixtures.js";
 import { assertOutcome, runCli } from "./harness.js";
 import { tempDir } from "../helpers/cli.js";
+import { DEAD_ENDPOINTS, REMOTE_COMMANDS } from "./endpoints.js";
 
-// Port 9 (discard) is one fetch never connects to ("bad port"): the endpoint of the issue.
-const DEAD = "http://127.0.0.1:9/v1";
-const REFUSED = /^error: .*cannot reach http:\/\/127\.0\.0\.1:9\/v1: port 9 is one that fetch refuses to connect to/;
+const RECORDS = 40;
+const CONCURRENCY = 8;
+/** Counts the fetches (attempts) of a CLI run; see count-fetch.mjs. */
+const COUNT_FETCH = pathToFileURL(join(import.meta.dirname, "count-fetch.mjs")).href;
 
-const COMMANDS: { name: string; args: (fx: { dataset: string; images: string; predictions: string; dir: string }) => string[]; out: (dir: string) => string }[] = [
-  {
-    name: "eval infer",
-    args: (fx) => ["eval", "infer", "--dataset", fx.dataset, "--images", fx.images, "--endpoint", DEAD, "--model", "m", "--out", join(fx.dir, "pred.jsonl")],
-    out: (dir) => join(dir, "pred.jsonl"),
-  },
-  {
-    name: "eval judge",
-    args: (fx) => ["eval", "judge", "--dataset", fx.dataset, "--predictions", fx.predictions, "--endpoint", DEAD, "--no-cache", "--out", join(fx.dir, "judge.jsonl")],
-    out: (dir) => join(dir, "judge.jsonl"),
-  },
-  {
-    name: "synth",
-    args: (fx) => ["synth", "--dataset", fx.dataset, "--images", fx.images, "--endpoint", DEAD, "--model", "m", "--out", join(fx.dir, "synth.jsonl")],
-    out: (dir) => join(dir, "synth.jsonl"),
-  },
-];
-
-for (const command of COMMANDS) {
-  test(`${command.name} against a refused connection stops at once with one line; nothing scored or marked failed`, async () => {
-    const { dir, cleanup } = await tempDir("facial-r1-fault-");
-    try {
-      const fx = await writeInferFixture(dir, 40);
-      const predictions = join(dir, "predictions.jsonl");
-      const records = (await readFile(fx.dataset, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { id: string });
-      await writeFile(predictions, records.map((r) => `${JSON.stringify({ id: r.id, output: "<think>AU6</think><answer>happiness</answer>" })}\n`).join(""));
-      // The default retries: without failing fast this would retry every record for minutes.
-      const result = await runCli(command.args({ ...fx, predictions, dir }), { cwd: dir, env: { OPENAI_API_KEY: "" } });
-      assertOutcome(result, { code: 1, message: REFUSED }, command.name);
-      const out = command.out(dir);
-      const written = existsSync(out) ? (await readFile(out, "utf8")).trim() : "";
-      assert.equal(written, "", "records were written as done");
-      const failures = `${out}.failures.jsonl`;
-      assert.equal(existsSync(failures) ? (await readFile(failures, "utf8")).trim() : "", "", "records were marked failed");
-    } finally {
-      await cleanup();
-    }
-  });
+for (const command of REMOTE_COMMANDS) {
+  for (const endpoint of DEAD_ENDPOINTS) {
+    test(`${command.name} against ${endpoint.name}, default retries: stops at once with one line; nothing done or marked failed`, async () => {
+      const { dir, cleanup } = await tempDir("facial-r1-fault-");
+      try {
+        const fx = await writeInferFixture(dir, RECORDS);
+        const predictions = join(dir, "predictions.jsonl");
+        const records = (await readFile(fx.dataset, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { id: string });
+        await writeFile(predictions, records.map((r) => `${JSON.stringify({ id: r.id, output: "<think>AU6</think><answer>happiness</answer>" })}\n`).join(""));
+        const url = await endpoint.url();
+        // No --retries: without failing fast this would retry every record for minutes and mark it failed.
+        const attempts = join(dir, "attempts");
+        const env = { OPENAI_API_KEY: "", NODE_OPTIONS: `--import ${COUNT_FETCH}`, FACIAL_R1_TEST_FETCH_COUNT: attempts };
+        const result = await runCli(command.args({ ...fx, predictions, dir, endpoint: url }), { cwd: dir, env });
+        assertOutcome(result, { code: 1, message: endpoint.message(url) }, command.name);
+        assert.equal(result.stderr.split("\n").filter((l) => l.includes(url)).length, 1, `the endpoint is named more than once:\n${result.stderr}`);
+        const state = command.state(JSON.parse(result.stdout) as Record<string, Record<string, unknown>>);
+        assert.equal(state.done, 0);
+        assert.equal(state.failed, 0, "records were marked failed");
+        assert.equal(state.notAttempted, RECORDS);
+        // The requests in flight when the first connection was refused end the run: no retry, no new request.
+        const made = Number(await readFile(attempts, "utf8"));
+        assert.ok(made >= 1 && made <= CONCURRENCY, `${made} attempts to reach the endpoint (at most ${CONCURRENCY}, one per request in flight)`);
+        const out = command.out(dir);
+        assert.equal(existsSync(out) ? (await readFile(out, "utf8")).trim() : "", "", "records were written as done");
+        const failures = `${out}.failures.jsonl`;
+        assert.equal(existsSync(failures) ? (await readFile(failures, "utf8")).trim() : "", "", "records were marked failed");
+      } finally {
+        await cleanup();
+      }
+    });
+  }
 }

@@ -30,10 +30,15 @@ export interface Subject {
   args: (paths: { input: string; output: string; dir: string }) => string[];
   /** Expected outcome of each bad input. */
   inputFaults: Partial<Record<InputFault, Outcome>>;
+  /**
+   * The output is a report of the bad lines (`data validate --rejects`): an input with lines
+   * rewrites it with them; an empty or unreadable one leaves it as it was.
+   */
+  reportsBadLines?: boolean;
 }
 
 export const PREVIOUS_OUTPUT = "the output of an earlier run\n";
-const NOBODY = 65534;
+export const NOBODY = 65534;
 export const isRoot = process.getuid?.() === 0;
 
 /** Every entry under `dir`: file contents by hash, links by target, devices and FIFOs by kind. */
@@ -104,7 +109,15 @@ export async function checkInputFault(_t: TestContext, subject: Subject, fault: 
     const before = await snapshot(paths.dir);
     const result = await runCli(subject.args(paths), { cwd: paths.dir, ...asUser });
     assertOutcome(result, expected, `${subject.name} given a ${fault} input`);
-    assert.deepEqual(await snapshot(paths.dir), before, `${subject.name} given a ${fault} input changed the work folder`);
+    const after = await snapshot(paths.dir);
+    if (subject.reportsBadLines && fault !== "empty" && fault !== "unreadable") {
+      const key = relative(paths.dir, paths.output);
+      assert.notEqual(after[key], before[key], `${subject.name} given a ${fault} input did not report its lines`);
+      assert.match(await readFile(paths.output, "utf8"), new RegExp(`"file":"[^"]*${subject.input.replace(".", "\\.")}"`));
+      delete before[key];
+      delete after[key];
+    }
+    assert.deepEqual(after, before, `${subject.name} given a ${fault} input changed the work folder`);
   });
 }
 

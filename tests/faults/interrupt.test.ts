@@ -6,14 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sampleJsonl } from "./corpus.js";
 import { makeFifo, PREVIOUS_OUTPUT, snapshot, startCli } from "./harness.js";
 import { tempDir } from "../helpers/cli.js";
-
-/** Commands that stream their output through temporary files, reading `input`. */
-const WRITERS: { name: string; args: (input: string, dir: string) => string[]; outputs: string[] }[] = [
-  { name: "data validate --fix", args: (input) => ["data", "validate", input, "--fix"], outputs: ["in.fixed.jsonl"] },
-  { name: "data merge", args: (input, dir) => ["data", "merge", input, "--out", join(dir, "merged.jsonl")], outputs: ["merged.jsonl"] },
-  { name: "data shard", args: (input, dir) => ["data", "shard", input, "--out", join(dir, "shards"), "--shards", "2"], outputs: ["shards/manifest.json"] },
-  { name: "data split", args: (input, dir) => ["data", "split", input, "--out", join(dir, "splits"), "--ratios", "0.5,0.5"], outputs: ["splits/manifest.json"] },
-];
+import { STREAMING_WRITERS } from "./writers.js";
 
 const RECORDS = sampleJsonl(400);
 
@@ -53,7 +46,7 @@ async function feedAndSignal(fifo: string, dir: string, run: ReturnType<typeof s
   throw new Error("the command never wrote a temporary file");
 }
 
-for (const writer of WRITERS) {
+for (const writer of STREAMING_WRITERS) {
   test(`${writer.name}: Ctrl-C mid-write removes the temporary files, exit 130, earlier outputs kept`, async () => {
     const { dir, cleanup } = await tempDir("facial-r1-fault-");
     try {

@@ -11,6 +11,23 @@ function refusesAll(message: RegExp): Subject["inputFaults"] {
   return { empty: nothingValid(message), binary: nothingValid(message), "huge-line": nothingValid(message), "invalid-utf8": nothingValid(message), unreadable };
 }
 
+/** For YAML configs: `kind` is how the message names the config (`a run config`, ...). */
+function configFaults(kind: string, prefix = "error: .*"): Subject["inputFaults"] {
+  return {
+    empty: nothingValid(new RegExp(`${prefix}in\\.yaml:1:1: ${kind} is a YAML mapping`)),
+    binary: nothingValid(new RegExp(`${prefix}in\\.yaml:1: not UTF-8 text \\(${kind} must be UTF-8\\)`)),
+    // A line of 16 MiB is one unknown key, listed with what else is missing.
+    "huge-line": nothingValid(/in\.yaml:1:2: id: unknown key "id"/),
+    "invalid-utf8": nothingValid(new RegExp(`${prefix}in\\.yaml:1: not UTF-8 text`)),
+    unreadable: nothingValid(new RegExp(`${prefix}in\\.yaml: cannot read: permission denied \\(EACCES\\)`)),
+  };
+}
+
+/** Commands that send each record to a server: a dataset with no valid record stops them before the first request. */
+const SENDS_NOTHING = /error: no valid record in .*in\.jsonl \((the input is empty|none of its \d+ line\(s\) is one)\); nothing sent, existing outputs left unchanged$/;
+/** Never contacted: the suite's inputs stop every command before its first request. */
+const DEAD = "http://127.0.0.1:9/v1";
+
 const GOOD = sampleJsonl(12);
 
 const completions = jsonlOf(
@@ -19,6 +36,15 @@ const completions = jsonlOf(
 
 /** Every command that reads a user file, with a valid input and what each bad input must give. */
 export const SUBJECTS: Subject[] = [
+  {
+    name: "data validate --rejects",
+    input: "in.jsonl",
+    good: GOOD,
+    output: "rejects.jsonl",
+    reportsBadLines: true,
+    args: ({ input, output }) => ["data", "validate", input, "--rejects", output],
+    inputFaults: refusesAll(/error: no valid record was read/),
+  },
   {
     name: "data validate --fix",
     input: "in.jsonl",
@@ -110,13 +136,109 @@ export const SUBJECTS: Subject[] = [
     input: "in.yaml",
     good: "name: x\n",
     args: ({ input }) => ["config", "validate", input],
+    inputFaults: configFaults("a run config", ""),
+  },
+  {
+    name: "preflight",
+    input: "in.yaml",
+    good: "name: x\n",
+    args: ({ input }) => ["preflight", input],
+    inputFaults: configFaults("a run config"),
+  },
+  {
+    name: "plan",
+    input: "in.yaml",
+    good: "name: x\n",
+    output: "bundle",
+    outputIsDir: true,
+    args: ({ input, output }) => ["plan", input, "--out", output],
+    inputFaults: configFaults("a run config"),
+  },
+  {
+    name: "loop validate",
+    input: "in.yaml",
+    good: "name: x\n",
+    args: ({ input }) => ["loop", "validate", input],
+    inputFaults: configFaults("a loop config", ""),
+  },
+  {
+    name: "loop run",
+    input: "in.yaml",
+    good: "name: x\n",
+    output: "loop",
+    outputIsDir: true,
+    args: ({ input, output }) => ["loop", "run", input, "--out", output],
+    inputFaults: configFaults("a loop config"),
+  },
+  {
+    name: "plugin build --config",
+    input: "in.yaml",
+    good: "weights: {format: 1}\n",
+    output: "plugin",
+    outputIsDir: true,
+    args: ({ input, output }) => ["plugin", "build", "--target", "trl", "--out", output, "--config", input],
+    inputFaults: configFaults("a reward config"),
+  },
+  {
+    name: "rewards score --config",
+    input: "in.yaml",
+    good: "weights: {format: 1}\n",
+    // The config is read first: the scored file is never reached.
+    args: ({ input }) => ["rewards", "score", input, "--config", input],
+    inputFaults: configFaults("a reward config"),
+  },
+  {
+    name: "rewards serve --config",
+    input: "in.yaml",
+    good: "weights: {format: 1}\n",
+    args: ({ input }) => ["rewards", "serve", "--config", input, "--port", "0"],
+    inputFaults: configFaults("a reward config"),
+  },
+  {
+    name: "launch --config",
+    input: "in.yaml",
+    good: "backend: local\n",
+    args: ({ input, dir }) => ["launch", dir, "--config", input],
+    inputFaults: configFaults("a launch config"),
+  },
+  {
+    name: "eval report",
+    input: "in.json",
+    good: '{"protocol": "standard", "counts": {}}\n',
+    output: "report",
+    outputIsDir: true,
+    args: ({ input, output }) => ["eval", "report", input, "--out", output],
     inputFaults: {
-      empty: nothingValid(/in\.yaml:1:1: a run config is a YAML mapping/),
-      binary: nothingValid(/in\.yaml:1: not UTF-8 text/),
-      "huge-line": nothingValid(/in\.yaml:1:2: id: unknown key "id"/),
-      "invalid-utf8": nothingValid(/in\.yaml:1: not UTF-8 text/),
-      unreadable: nothingValid(/in\.yaml: cannot read: permission denied \(EACCES\)/),
+      empty: nothingValid(/error: .*in\.json: not JSON \(expected the output of eval score --json\): Unexpected end of JSON input$/),
+      binary: nothingValid(/error: .*in\.json:1: not UTF-8 text \(expected the output of eval score --json\)$/),
+      "huge-line": nothingValid(/error: .*in\.json: not an eval score result, no protocol or counts/),
+      "invalid-utf8": nothingValid(/error: .*in\.json:1: not UTF-8 text/),
+      unreadable: nothingValid(/error: .*in\.json: cannot read: permission denied \(EACCES\)/),
     },
+  },
+  {
+    name: "eval infer",
+    input: "in.jsonl",
+    good: GOOD,
+    output: "pred.jsonl",
+    args: ({ input, output, dir }) => ["eval", "infer", "--dataset", input, "--images", dir, "--endpoint", DEAD, "--model", "m", "--out", output],
+    inputFaults: refusesAll(SENDS_NOTHING),
+  },
+  {
+    name: "eval judge",
+    input: "in.jsonl",
+    good: GOOD,
+    output: "judge.jsonl",
+    args: ({ input, output }) => ["eval", "judge", "--dataset", input, "--predictions", input, "--endpoint", DEAD, "--no-cache", "--out", output],
+    inputFaults: refusesAll(SENDS_NOTHING),
+  },
+  {
+    name: "synth",
+    input: "in.jsonl",
+    good: GOOD,
+    output: "synth.jsonl",
+    args: ({ input, output, dir }) => ["synth", "--dataset", input, "--images", dir, "--endpoint", DEAD, "--model", "m", "--out", output],
+    inputFaults: refusesAll(SENDS_NOTHING),
   },
   {
     name: "hub push-dataset --dry-run",

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli, tempDir } from "../helpers/cli.js";
 import type { HubStandIn } from "../servers/hub-stand-in.js";
 import { download, frontMatter, hubEnv, sha256, startStandIn, writeCheckpoint } from "./fixtures.js";
+import { resolveBaseModel } from "../../src/runs/base-model.js";
 
 interface ModelIndex {
   name: string;
@@ -59,7 +60,10 @@ describe("hub push-model", () => {
 
     const card = (await download(server, "", "lab/facial-r1-mini", "README.md")).toString();
     const meta = await frontMatter(card);
-    assert.equal(meta.base_model, "Qwen/Qwen2.5-VL-7B-Instruct");
+    // No run manifest above the folder and no --base-model: unknown, not a guess.
+    assert.equal(meta.base_model, undefined);
+    assert.match(result.stderr, /^warning: base model unknown: no run manifest .*; the card leaves base_model out \(give --base-model ID\)$/m);
+    assert.match(card, /fine-tuned from a base model this card does not record/);
     assert.equal(meta.library_name, "transformers");
     assert.equal(meta.pipeline_tag, "image-text-to-text");
     assert.equal(meta.license, "apache-2.0");
@@ -86,6 +90,28 @@ describe("hub push-model", () => {
     assert.equal(server.requests.length, before);
     const plan = JSON.parse(result.stdout) as { files: { path: string }[] };
     assert.deepEqual(plan.files.map((f) => f.path).sort(), ["README.md", ...ckpt.kept, ...ckpt.skipped].sort());
+  });
+
+  it("takes the base model from the manifest of the run that wrote the checkpoint, or --base-model", async () => {
+    const bundle = join(tmp.dir, "bundle-3b");
+    const manifest = (modelPath: string) => JSON.stringify({ format: "facial-r1-run-bundle/1", name: "r", config: { model: { path: modelPath } } });
+    const inside = await writeCheckpoint(join(bundle, "outputs", "r", "checkpoint-5"));
+    await writeFile(join(bundle, "manifest.json"), manifest("/models/Qwen2.5-VL-3B-Instruct"));
+    const result = await runCli(["hub", "push-model", inside.dir, "--repo", "lab/m4", "--dry-run", "--json"], { env: hubEnv(server, tmp.dir) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await frontMatter((JSON.parse(result.stdout) as { card: string }).card)).base_model, "Qwen/Qwen2.5-VL-3B-Instruct");
+    assert.match(result.stderr, /base model Qwen\/Qwen2\.5-VL-3B-Instruct, from the run's model\.path \/models\/Qwen2\.5-VL-3B-Instruct/);
+
+    // The other shapes of model.path, and --base-model, in process (the CLI passes the same on).
+    await writeFile(join(bundle, "manifest.json"), manifest("Qwen/Qwen2-VL-2B-Instruct"));
+    assert.equal((await resolveBaseModel(inside.dir)).id, "Qwen/Qwen2-VL-2B-Instruct");
+    await writeFile(join(bundle, "manifest.json"), manifest("/cache/hub/models--org--tuned-3b/snapshots/abc123"));
+    assert.equal((await resolveBaseModel(inside.dir)).id, "org/tuned-3b");
+    await writeFile(join(bundle, "manifest.json"), manifest("/data/my-merged-model"));
+    const unknown = await resolveBaseModel(inside.dir);
+    assert.equal(unknown.id, undefined);
+    assert.match(unknown.note, /^warning: base model unknown: the run's model\.path \/data\/my-merged-model .* is a local folder, not a Hub id/);
+    assert.equal((await resolveBaseModel(inside.dir, "org/base")).id, "org/base");
   });
 
   it("refuses an eval file that is not an eval score result", async () => {

@@ -97,6 +97,56 @@ describe("local backend", () => {
     assert.throws(() => process.kill(-pid, 0), "no process of the group is left");
   });
 
+  it("two runs of one bundle at once: each has its own job folder, log and outputs; cancelling one leaves the other", async (t) => {
+    if (!hasPrograms(t, LOCAL_PROGRAMS) || !testPython(t)) return;
+    const home = join(dir, "home-two");
+    // A takes 30 s a step (still running when cancelled); B runs to the end meanwhile.
+    const a = await cli(home, ["launch", bundle, ...setup, "--setup", "echo marker-of-run-A", "--wait", "running", "--json"], { STANDIN_STEP_SECONDS: "30" });
+    assert.equal(a.code, 0, a.stderr);
+    const b = await cli(home, ["launch", bundle, ...setup, "--setup", "echo marker-of-run-B", "--wait", "finished", "--json"]);
+    assert.equal(b.code, 0, b.stderr);
+    const runA = JSON.parse(a.stdout) as { id: string; workdir: string; outputDir: string; jobDir: string };
+    const runB = JSON.parse(b.stdout) as { id: string; workdir: string; outputDir: string; jobDir: string; status: { state: string } };
+    assert.equal(runB.status.state, "succeeded");
+    assert.equal(runA.workdir, runB.workdir, "both run in the bundle's folder");
+    assert.notEqual(runA.outputDir, runB.outputDir);
+    assert.notEqual(runA.jobDir, runB.jobDir);
+    assert.equal(runB.outputDir, join("outputs", "quickstart", runB.id));
+
+    const cancelled = await cli(home, ["cancel", runA.id]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    const statusOf = async (id: string) => (JSON.parse((await cli(home, ["status", id, "--json"])).stdout) as { state: string }).state;
+    assert.equal(await statusOf(runA.id), "cancelled");
+    assert.equal(await statusOf(runB.id), "succeeded", "cancelling run A changed run B");
+
+    // Each log holds its own run only.
+    const logA = (await cli(home, ["logs", runA.id])).stdout;
+    const logB = (await cli(home, ["logs", runB.id])).stdout;
+    assert.match(logA, /marker-of-run-A/);
+    assert.doesNotMatch(logA, /marker-of-run-B|training finished/);
+    assert.match(logB, /marker-of-run-B/);
+    assert.doesNotMatch(logB, /marker-of-run-A/);
+    assert.match(logB, new RegExp(`training finished: ${join(bundle, runB.outputDir)}`));
+
+    // B's checkpoint and rollout log are in B's folder; A's folder has none of them.
+    const outputOf = (run: { outputDir: string }) => join(bundle, run.outputDir);
+    assert.ok(existsSync(join(outputOf(runB), "rollouts.log")), "B's rollouts.log");
+    assert.ok((await readdir(outputOf(runB))).some((n) => /^checkpoint-\d+$/.test(n)));
+    const inA = existsSync(outputOf(runA)) ? await readdir(outputOf(runA)) : [];
+    assert.ok(!inA.some((n) => /^checkpoint-\d+$/.test(n)), `A's folder: ${inA.join(", ")}`);
+    if (inA.includes("rollouts.log")) assert.notEqual(await readFile(join(outputOf(runA), "rollouts.log"), "utf8"), await readFile(join(outputOf(runB), "rollouts.log"), "utf8"));
+
+    // Each pulls its own.
+    const pulledB = await cli(home, ["pull", runB.id, "--out", join(dir, "pulled-b"), "--json"]);
+    assert.equal(pulledB.code, 0, pulledB.stderr);
+    assert.deepEqual(JSON.parse(pulledB.stdout).checkpoints.map((c: { action: string }) => c.action), ["fetched"]);
+    assert.match(await readFile(join(dir, "pulled-b", "job.log"), "utf8"), /marker-of-run-B/);
+    const pulledA = await cli(home, ["pull", runA.id, "--out", join(dir, "pulled-a"), "--json"]);
+    assert.equal(pulledA.code, 0, pulledA.stderr);
+    assert.deepEqual(JSON.parse(pulledA.stdout).checkpoints, []);
+    assert.doesNotMatch(await readFile(join(dir, "pulled-a", "job.log"), "utf8"), /marker-of-run-B/);
+  });
+
   it("refuses a directory that is not a bundle", async () => {
     const result = await cli(join(dir, "home-bad"), ["launch", dir]);
     assert.equal(result.code, 2);

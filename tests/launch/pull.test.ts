@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { scratch } from "./fixture.js";
 import { infraEnv } from "../helpers/infra.js";
 import { pullRun } from "../../src/runs/pull.js";
+import { baseModelOfCheckpoint } from "../../src/runs/base-model.js";
 import type { RunRecord } from "../../src/launch/types.js";
 
 function trainerState(step: number, rewards: number[]): string {
@@ -28,6 +29,7 @@ describe("pull", () => {
     job = spawn("sleep", ["120"], { stdio: "ignore" });
     await writeFile(join(workdir, ".facial-r1", "pid"), `${job.pid}\n`);
     await writeFile(join(workdir, ".facial-r1", "job.log"), "step 1\nstep 2\n");
+    await writeFile(join(workdir, "manifest.json"), `${JSON.stringify({ format: "facial-r1-run-bundle/1", config: { model: { path: "Qwen/Qwen2.5-VL-3B-Instruct" } } })}\n`);
     for (const step of [1, 2]) {
       await mkdir(join(output, `checkpoint-${step}`), { recursive: true });
       await writeFile(join(output, `checkpoint-${step}`, "model.safetensors"), Buffer.alloc(4096 * step, step));
@@ -85,5 +87,8 @@ describe("pull", () => {
     await pullRun({ record, out, checkpoints: "last", weights: false, settleMs: 100 });
     await assert.rejects(readFile(join(out, "checkpoints", "checkpoint-2", "model.safetensors")));
     assert.ok(JSON.parse(await readFile(join(out, "checkpoints", "checkpoint-2", "trainer_state.json"), "utf8")).global_step === 2);
+    // The bundle's manifest comes along: the pulled checkpoint says what it was trained from.
+    assert.equal(await readFile(join(out, "manifest.json"), "utf8"), await readFile(join(record.bundle, "manifest.json"), "utf8"));
+    assert.equal((await baseModelOfCheckpoint(join(out, "checkpoints", "checkpoint-2")))?.id, "Qwen/Qwen2.5-VL-3B-Instruct");
   });
 });

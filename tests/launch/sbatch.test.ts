@@ -8,11 +8,15 @@ describe("sbatch script", () => {
   const slurm = SlurmOptionsSchema.parse({ nodes: 4, partition: "a800", account: "vision", qos: "high", time: "2-00:00:00", directives: ["--mem=0"] });
 
   it("asks for N nodes x G GPUs with one task per node and exports the rendezvous", () => {
-    const script = renderSbatchScript({ runId: "r1", workdir: "/scratch/runs/r1", entry: "grpo.sh", setup: ["module load cuda/12.1"], slurm });
+    const record = { id: "r1", workdir: "/scratch/runs/r1", entry: "grpo.sh", outputDir: "outputs/demo/r1", jobDir: ".facial-r1/runs/r1" };
+    const script = renderSbatchScript({ record, setup: ["module load cuda/12.1"], slurm });
     for (const line of ["--nodes=4", "--ntasks-per-node=1", "--gres=gpu:8", "--partition=a800", "--account=vision", "--qos=high", "--time=2-00:00:00", "--exclusive", "--mem=0", "--chdir=/scratch/runs/r1"]) {
       assert.match(script, new RegExp(`^#SBATCH ${line.replace(/[-/]/g, "\\$&")}$`, "m"));
     }
     assert.match(script, /^module load cuda\/12\.1$/m);
+    // The run's own log and output folder, not those of other runs of the bundle.
+    assert.match(script, /^#SBATCH --output=\/scratch\/runs\/r1\/\.facial-r1\/runs\/r1\/job\.log$/m);
+    assert.match(script, /^export OUTPUT_DIR='\/scratch\/runs\/r1\/outputs\/demo\/r1'$/m);
     assert.match(script, /MASTER_ADDR=\$\(scontrol show hostnames "\$SLURM_JOB_NODELIST" \| head -n 1\)/);
     assert.match(script, /^MASTER_PORT=29500$/m);
     assert.match(script, /NODE_RANK="\$SLURM_PROCID"/);
@@ -20,7 +24,7 @@ describe("sbatch script", () => {
 
   it("keeps an entry path with quotes and $(...) as data", () => {
     const entry = "it's $(touch /tmp/pwned) `x`.sh";
-    const script = renderSbatchScript({ runId: "r2", workdir: "/w", entry, setup: [], slurm });
+    const script = renderSbatchScript({ record: { id: "r2", workdir: "/w", entry, outputDir: "/abs/out" }, setup: [], slurm });
     const srun = script.split("\n").find((l) => l.startsWith("srun "))!;
     // What bash -c receives as its script, after the outer quoting is undone:
     const inner = spawnSync("bash", ["-c", `printf '%s' ${srun.slice(srun.indexOf("bash -c ") + 8)}`], { encoding: "utf8" }).stdout;

@@ -28,7 +28,7 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
     assert.equal(launched.code, 0, launched.stderr);
     assert.match(record.slurm.jobId, /^\d+$/);
     assert.equal(record.status.state, "succeeded");
-    const sbatch = await readFile(join(bundle, ".facial-r1", "job.sbatch"), "utf8");
+    const sbatch = await readFile(join(bundle, ".facial-r1", "runs", record.id, "job.sbatch"), "utf8");
     assert.match(sbatch, /^#SBATCH --nodes=1$/m);
     assert.match(sbatch, /^#SBATCH --ntasks-per-node=1$/m);
     assert.doesNotMatch(sbatch, /--gres|--exclusive/);
@@ -69,7 +69,8 @@ describe("slurm backend (real slurmctld + slurmd on 127.0.0.1)", () => {
       FACIAL_R1_SLURM_TASKS_PER_NODE: "2",
     });
     assert.equal(launched.code, 0, launched.stderr);
-    const output = join(bundle, "outputs", "quickstart", "rendezvous");
+    // The run's own output folder: both tasks got the OUTPUT_DIR the sbatch script exports.
+    const output = join(bundle, "outputs", "quickstart", runIdOf(launched), "rendezvous");
     const ranks = await Promise.all([0, 1].map(async (r) => JSON.parse(await readFile(join(output, `node-${r}.json`), "utf8"))));
     for (const [rank, seen] of ranks.entries()) {
       assert.equal(seen.node_rank, rank);

@@ -50,6 +50,19 @@ describe("loop config", () => {
     );
   });
 
+  it("says in plain words which key has the wrong type, what it expected and what it got", async () => {
+    const result = await parse(MINIMAL.replace("stop: {rounds: 2}", 'stop:\n  rounds: 0\n  metric: au.macro_f\nrequests: {concurrency: "8x"}'));
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.problems.map((p) => [p.line, p.field, p.message]),
+      [
+        [8, "stop.rounds", "expected a whole number above 0, got the number 0"],
+        [9, "stop.metric", 'expected one of au.macro_f1, au.micro_f1, emotion.accuracy, rouge.rougeL, judge.mean, got the string "au.macro_f"; did you mean "au.macro_f1"?'],
+        [10, "requests.concurrency", 'expected a whole number, got the string "8x"'],
+      ],
+    );
+  });
+
   it("takes exactly one of a running server (url + model) or a serving job", async () => {
     const both = await parse(MINIMAL.replace('model: m}', "model: m, serve: {command: x}}"));
     assert.ok(!both.ok);

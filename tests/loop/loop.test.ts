@@ -102,7 +102,7 @@ describe("facial-r1 loop: two rounds on the bundled sample, killed with -9 twice
     const first = startLoop(ws, env);
     await waitFor(first, "round 2's training job to start", () => {
       const round = state(ws).rounds.find((r) => r.round === 2);
-      return round?.launch?.submitted === true && !round.train && existsSync(join(ws.out, "rounds", "2", "bundle", ".facial-r1", "pid"));
+      return round?.launch?.submitted === true && !round.train && existsSync(join(ws.out, "rounds", "2", "bundle", ".facial-r1", "runs", round.launch.run_id, "pid"));
     });
     first.child.kill("SIGKILL");
     assert.equal((await first.done).signal, "SIGKILL");

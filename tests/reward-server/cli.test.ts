@@ -124,7 +124,7 @@ test("serve: usage errors exit 2 with a message", async () => {
     assert.equal(preset.code, 2);
     assert.match(preset.stderr, /unknown preset "nope"/);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /rewards\.yaml: rewards\.weights\.format: /);
+    assert.match(bad.stderr, /rewards\.yaml:3:13: rewards\.weights\.format: expected a number, got the string "lots"$/m);
   } finally {
     await cleanup();
   }

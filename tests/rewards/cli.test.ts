@@ -55,7 +55,7 @@ test("rewards score: --preset normalized and --config with a run config's reward
     const spec = RewardSpecSchema.parse({ weights: { format: 0.5, accuracy: 2, au: 1 }, clamp: [-10, 10] });
     assert.deepEqual(JSON.parse(weighted.stdout.split("\n")[0]), scoreCompletion(records[0].completion, records[0], spec));
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /bad\.yaml: rewards\.beta: beta must be/);
+    assert.match(bad.stderr, /bad\.yaml:2:9: rewards\.beta: beta must be/);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.jsonl: no such file/);
   } finally {

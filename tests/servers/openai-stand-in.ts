@@ -6,6 +6,8 @@
  *   POST /v1/files              multipart upload (purpose "batch")
  *   GET  /v1/files/{id}/content
  *   POST /v1/batches            GET /v1/batches/{id}   (the batch completes after a few polls)
+ *   GET  /v1/batches?limit=&after=   newest first, `{object: "list", data, first_id, last_id, has_more}`,
+ *                               each batch with the `metadata` it was created with (null without)
  *   GET  /v1/models
  *
  * Answers are deterministic functions of the request, so tests can check content:
@@ -95,6 +97,11 @@ export interface StandInOptions {
   port?: number;
   /** Called with every chat request as it arrives (before faults), e.g. to log it. */
   onChat?: (request: ChatRequest) => void;
+  /**
+   * Called once a batch is created and before the reply is sent; the reply waits for it. A test
+   * kills the client here: the batch exists, but the client never learnt its id.
+   */
+  onBatchCreated?: (batchId: string) => Promise<void> | void;
 }
 
 export interface StandInStats {
@@ -110,6 +117,8 @@ export interface StandInStats {
   filesUploaded: number;
   batchesCreated: number;
   batchRetrieves: number;
+  /** GET /v1/batches requests (pages). */
+  batchListPages: number;
   /** Bodies of the chat requests, when `keepBodies` was set. */
   bodies: unknown[];
   /** Synthesis requests per item, faulty ones included, in arrival order (batch lines included). */
@@ -163,6 +172,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     filesUploaded: 0,
     batchesCreated: 0,
     batchRetrieves: 0,
+    batchListPages: 0,
     bodies: [],
     synthRequests: new Map(),
     batchLinesByItem: new Map(),
@@ -202,6 +212,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
       return void res.end(file.content);
     }
     if (req.method === "POST" && url.pathname === "/v1/batches") return createBatch(JSON.parse(body.toString("utf8")), res);
+    if (req.method === "GET" && url.pathname === "/v1/batches") return listBatches(url.searchParams, res);
     const batch = /^\/v1\/batches\/([^/]+)$/.exec(url.pathname);
     if (req.method === "GET" && batch) return retrieveBatch(batch[1], res);
     sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
@@ -262,7 +273,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
     sendJson(res, 200, { id, object: "file", bytes: Buffer.byteLength(content), created_at: now(), filename: file.name, purpose: form.get("purpose"), status: "processed" });
   };
 
-  const createBatch = (request: { input_file_id: string; endpoint: string; completion_window: string }, res: ServerResponse): void => {
+  const createBatch = async (request: { input_file_id: string; endpoint: string; completion_window: string; metadata?: Record<string, string> | null }, res: ServerResponse): Promise<void> => {
     const input = files.get(request.input_file_id);
     if (!input) return sendJson(res, 404, { error: { message: `No such File object: ${request.input_file_id}` } });
     const id = `batch_${nextId++}`;
@@ -279,11 +290,26 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
       created_at: now(),
       request_counts: { total, completed: 0, failed: 0 },
       errors: null as unknown,
+      metadata: request.metadata ?? null,
       polls: 0,
     };
     batches.set(id, batch);
     stats.batchesCreated++;
+    await options.onBatchCreated?.(id);
     sendJson(res, 200, publicBatch(batch));
+  };
+
+  /** The real API's cursor page: `limit` 1..100 (default 20), `after` the id the previous page ended with. */
+  const listBatches = (query: URLSearchParams, res: ServerResponse): void => {
+    stats.batchListPages++;
+    const limit = Number(query.get("limit") ?? 20);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return sendJson(res, 400, { error: { message: "limit must be between 1 and 100", param: "limit" } });
+    const newestFirst = [...batches.values()].reverse();
+    const after = query.get("after");
+    const start = after === null ? 0 : newestFirst.findIndex((b) => b.id === after) + 1;
+    if (after !== null && start === 0) return sendJson(res, 400, { error: { message: `No batch with id '${after}'`, param: "after" } });
+    const page = newestFirst.slice(start, start + limit).map(publicBatch);
+    sendJson(res, 200, { object: "list", data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: start + limit < newestFirst.length });
   };
 
   const retrieveBatch = (id: string, res: ServerResponse): void => {

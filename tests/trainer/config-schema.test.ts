@@ -55,11 +55,49 @@ test("wrong types and bad enum values name the setting and its position", () => 
   assert.equal(profile.line, 13);
 });
 
+test("wrong types say which key, what was expected and what was given, in plain words and file order", () => {
+  const extra = [
+    "model_extra: 1",
+    "training:",
+    '  per_device_batch: "8x"',
+    "  seed: 1.5",
+    '  gradient_checkpointing: "yes"',
+    "  learning_rate: -1",
+    "  deepspeed: zero33",
+    "  attn_implementation: fast",
+    "  lora:",
+    "    target_modules: []",
+    "hardware:",
+    "  master_port: 99999",
+    "  profile: [a, b]",
+    "tracking: wandb",
+    "output:",
+    '  dir: ""',
+  ].join("\n");
+  const found = problems(configYaml({ extra })).filter((p) => p.field !== "model_extra");
+  const said = found.map((p) => `${p.line}:${p.column}: ${p.field}: ${p.message}`);
+  assert.deepEqual(said, [
+    '12:21: training.per_device_batch: expected a whole number, got the string "8x"',
+    "13:9: training.seed: expected a whole number, got the number 1.5",
+    '14:27: training.gradient_checkpointing: expected true or false, got the string "yes"',
+    "15:18: training.learning_rate: expected a number above 0, got the number -1",
+    '16:14: training.deepspeed: expected one of zero2, zero3, zero3-offload, got the string "zero33"; did you mean "zero3"?',
+    '17:24: training.attn_implementation: expected one of flash_attention_2, sdpa, eager, got the string "fast"',
+    "19:21: training.lora.target_modules: expected at least 1 item in the list, got an empty list",
+    "21:16: hardware.master_port: expected a whole number at most 65535, got the number 99999",
+    "22:12: hardware.profile: expected one of 8xA800-80G, 8xH100-80G, 8xA100-80G, 1xA100-80G-lora, got a list",
+    '23:11: tracking: expected a mapping, got the string "wandb"',
+    "25:8: output.dir: expected text that is not empty, got an empty string",
+  ]);
+  assert.equal(found.find((p) => p.field === "training.deepspeed")?.fix, "zero3");
+  assert.ok(found.every((p) => !/Invalid input|required/.test(p.message)));
+});
+
 test("a missing required setting points at the enclosing mapping", () => {
   const found = problems("name: x\nstage: grpo\ndatasets:\n  - file: a.jsonl\n    images: i\n");
   const model = found.find((p) => p.field === "model");
   assert.ok(model);
-  assert.match(model.message, /required/);
+  assert.equal(model.message, "required, but missing (expected a mapping)");
   assert.equal(model.line, 1);
 });
 

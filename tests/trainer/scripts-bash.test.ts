@@ -74,7 +74,8 @@ async function runScript(params: { stage: "grpo" | "sft"; target: "vlm-r1" | "fa
     const argv = (await readFile(argvOut, "utf8")).split("\0").slice(0, -1);
     const cwd = (await readFile(`${argvOut}.cwd`, "utf8")).trim();
     const files = await readdir(dir);
-    return { argv, cwd, bundle, dataRoot, trainerHome, files, dir, sftYaml: await readFile(join(bundle, "data", "sft_datasets.yaml"), "utf8").catch(() => "") };
+    const sftYaml = await readFile(flagValue(argv, "--dataset_name") ?? join(dir, "none"), "utf8").catch(() => "");
+    return { argv, cwd, bundle, dataRoot, trainerHome, files, dir, sftYaml };
   } finally {
     await cleanup();
   }
@@ -105,7 +106,8 @@ test("the generated SFT script launches accelerate and writes its datasets YAML 
   assert.equal(r.argv[1], `--config_file=${r.bundle}/accelerate/zero3.yaml`);
   assert.ok(r.argv.includes("--num_processes=8"));
   assert.ok(r.argv.includes("open_r1/sft.py"));
-  assert.equal(flagValue(r.argv, "--dataset_name"), `${r.bundle}/data/sft_datasets.yaml`);
+  // In the run's own output folder: two runs of one bundle never write the same file.
+  assert.equal(flagValue(r.argv, "--dataset_name"), `${r.bundle}/outputs/quoting/.sft_datasets.yaml`);
   assert.equal(flagValue(r.argv, "--image_root"), undefined, "the fork's sft.py has no --image_root");
   assert.ok(r.argv.includes(`--deepspeed_config_file=${r.bundle}/deepspeed/zero3.json`));
   assert.equal(flagValue(r.argv, "--deepspeed"), undefined, "DeepSpeed comes through accelerate");

@@ -49,3 +49,24 @@ test("a hub id finds its tokenizer in the Hugging Face cache snapshot refs/main 
     await cleanup();
   }
 });
+
+test("a Hub id that is neither a local folder nor in the cache is named as a Hub id, with the cache folder looked in", async () => {
+  const { dir, cleanup } = await tempDir();
+  const before = process.env.HF_HUB_CACHE;
+  try {
+    process.env.HF_HUB_CACHE = join(dir, "hub");
+    const counter = await loadTokenCounter("Qwen/Qwen2.5-VL-3B-Instruct", dir);
+    assert.equal(counter.source, "estimate");
+    assert.equal(
+      counter.detail,
+      `no local tokenizer for the Hub id Qwen/Qwen2.5-VL-3B-Instruct; looked in the HF cache ${join(dir, "hub", "models--Qwen--Qwen2.5-VL-3B-Instruct")} ` +
+        "(facial-r1 hub pull-model Qwen/Qwen2.5-VL-3B-Instruct --allow 'tokenizer*' fetches it); token counts are estimated at 3.5 characters per token",
+    );
+    // Not mistaken for a folder next to the config.
+    assert.ok(!counter.detail.includes(join(dir, "Qwen")));
+  } finally {
+    if (before === undefined) delete process.env.HF_HUB_CACHE;
+    else process.env.HF_HUB_CACHE = before;
+    await cleanup();
+  }
+});

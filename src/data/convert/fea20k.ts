@@ -1,4 +1,4 @@
-import { open, readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { readJsonl } from "../jsonl.js";
 import { SampleSchema, type Sample } from "../../schema/sample.js";
@@ -115,11 +115,14 @@ async function* readRecords(file: string): AsyncGenerator<RecordItem> {
 }
 
 async function startsWithBracket(file: string): Promise<boolean> {
+  // A pipe (`--input <(zcat x.gz)`) can be read once: a peek would take its first bytes (or,
+  // closing early, break its writer), so it is not opened here and is read as JSON lines.
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return false; // readJsonl reports a missing file or a folder
   const handle = await open(file, "r").catch(() => undefined);
-  if (!handle) return false; // readJsonl reports the missing file
+  if (!handle) return false;
   try {
-    // From the current position, not offset 0: a FIFO cannot seek.
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, null);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
     return buffer.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "").trimStart().startsWith("[");
   } finally {
     await handle.close();

@@ -5,8 +5,15 @@ export interface Bar {
   value: number;
 }
 
-/** Horizontal bars for values in [0, 1], labelled in percent (per-AU F1, per-class accuracy). */
-export function horizontalBarChart(params: { title: string; bars: readonly Bar[] }): string {
+/** A bar whose value may be undefined (null): drawn as no bar and the words `note`. */
+export interface OptionalBar {
+  label: string;
+  value: number | null;
+  note?: string;
+}
+
+/** Horizontal bars for values in [0, 1], labelled in percent (per-AU F1, per-class accuracy); a null value is marked n/a. */
+export function horizontalBarChart(params: { title: string; bars: readonly OptionalBar[] }): string {
   const rowHeight = 22;
   const left = 90;
   const plot = 360;
@@ -15,6 +22,13 @@ export function horizontalBarChart(params: { title: string; bars: readonly Bar[]
   const body: string[] = [];
   params.bars.forEach((bar, i) => {
     const y = 32 + i * rowHeight;
+    if (bar.value === null) {
+      body.push(
+        `<text x="${left - 6}" y="${y + 14}" text-anchor="end">${escapeXml(bar.label)}</text>`,
+        `<text x="${left + 4}" y="${y + 14}" fill="#777">${escapeXml(bar.note ?? "n/a")}</text>`,
+      );
+      return;
+    }
     const w = Math.max(0, Math.min(1, bar.value)) * plot;
     body.push(
       `<text x="${left - 6}" y="${y + 14}" text-anchor="end">${escapeXml(bar.label)}</text>`,
