@@ -47,10 +47,11 @@ describe("openrlhf bundles on the real Slurm (stand-in train_ppo_ray and ray)", 
         ...env,
         FACIAL_R1_SLURM_TASKS_PER_NODE: String(nodes),
       });
-      const record = JSON.parse(launched.stdout);
-      assert.equal(launched.code, 0, `${launched.stderr}\n${await readFile(join(bundle, ".facial-r1", "job.log"), "utf8").catch(() => "")}`);
+      const record = JSON.parse(launched.stdout) as { id: string; jobDir: string; status: { state: string } };
+      const jobLog = join(bundle, record.jobDir, "job.log");
+      assert.equal(launched.code, 0, `${launched.stderr}\n${await readFile(jobLog, "utf8").catch(() => "")}`);
       assert.equal(record.status.state, "succeeded");
-      const log = await readFile(join(bundle, ".facial-r1", "job.log"), "utf8");
+      const log = await readFile(jobLog, "utf8");
       if (nodes > 1) {
         assert.match(log, /Job 'raysubmit_\w+' succeeded/);
         assert.match(log, /node 1: the Ray cluster has finished/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import { ROOT } from "../helpers/cli.js";
@@ -44,9 +44,9 @@ test("trl on the real Slurm: the bundle's grpo.sh runs the real GRPOTrainer (CPU
     const home = join(dir, "home");
     const launched = await cli(home, ["launch", bundle, ...SLURM_FLAGS, "--master-port", String(21000 + (process.pid % 9000)), ...setup, "--wait", "finished", "--json"], env);
     assert.equal(launched.code, 0, launched.stderr);
-    const record = JSON.parse(launched.stdout) as { id: string; status: { state: string } };
+    const record = JSON.parse(launched.stdout) as { id: string; outputDir: string; status: { state: string } };
     assert.equal(record.status.state, "succeeded");
-    const output = join(bundle, "outputs", "trl-slurm");
+    const output = isAbsolute(record.outputDir) ? record.outputDir : join(bundle, record.outputDir);
     const rendezvous = JSON.parse(await readFile(join(output, "rendezvous", "node-0.json"), "utf8")) as Record<string, unknown>;
     assert.equal(rendezvous.num_machines, 1);
     assert.equal(rendezvous.num_processes, 1);
