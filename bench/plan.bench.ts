@@ -70,16 +70,20 @@ function generate(layout: Layout): void {
   writeFileSync(marker, "");
 }
 
+/** The other trainers planned from the same layout (EasyR1 trains on one file, so it is left out). */
+const OTHER_TARGETS = ["vlm-r1", "trl", "verl", "openrlhf"] as const;
+type Target = "facial-r1" | (typeof OTHER_TARGETS)[number];
+
 /** The fork cannot take the records with "AUs": [] (every fifth): the paper's layout leaves them out. */
-function writeConfig(layout: Layout): string {
-  const path = join(layout.dir, "stage2.yaml");
+function writeConfig(layout: Layout, target: Target = "facial-r1"): string {
+  const path = join(layout.dir, target === "facial-r1" ? "stage2.yaml" : `stage2-${target}.yaml`);
   writeFileSync(
     path,
     [
       "name: bench-stage2",
       "stage: grpo",
       "model: {path: /models/Qwen2.5-VL-7B-Instruct}",
-      "trainer: {target: facial-r1, drop_empty_aus: true}",
+      target === "facial-r1" ? "trainer: {target: facial-r1, drop_empty_aus: true}" : `trainer: {target: ${target}}`,
       "datasets:",
       ...FILES.map((f) => `  - {file: ${f}.jsonl, images: ${f}}`),
     ].join("\n"),
@@ -151,7 +155,7 @@ const main = join(ROOT, "dist", "cli", "main.js");
 const before = process.env.PLAN_BENCH_BEFORE;
 const beforeLabel = process.env.PLAN_BENCH_BEFORE_LABEL ?? "before";
 
-function commands(layout: Layout, withBefore: boolean): Record<string, () => Promise<Measurement>> {
+function commands(layout: Layout, withBefore: boolean, withTargets: boolean): Record<string, () => Promise<Measurement>> {
   const config = writeConfig(layout);
   const out = join(layout.dir, "bundle");
   const list: Record<string, () => Promise<Measurement>> = {
@@ -165,6 +169,12 @@ function commands(layout: Layout, withBefore: boolean): Record<string, () => Pro
     list.beforePreflight = () => measureNode([other, "preflight", config]);
     list.beforePlan = () => measureNode([other, "plan", config, "--out", out]);
   }
+  if (withTargets) {
+    for (const target of OTHER_TARGETS) {
+      const targetConfig = writeConfig(layout, target);
+      list[`plan-${target}`] = () => measureNode([main, "plan", targetConfig, "--out", join(layout.dir, `bundle-${target}`)]);
+    }
+  }
   return list;
 }
 
@@ -175,6 +185,7 @@ const LABELS_OF: Record<string, string> = {
   plan: "plan (preflight + shards + config.json + fork weights + manifest)",
   beforePreflight: `${beforeLabel}: preflight`,
   beforePlan: `${beforeLabel}: plan`,
+  ...Object.fromEntries(OTHER_TARGETS.map((t) => [`plan-${t}`, `plan, trainer.target ${t} (all records; its data format)`])),
 };
 /** The issue's goals, as ratios to read-once in the same run: wall time (both cores may be used) and median peak RSS. */
 const GOALS: Record<string, { time: number; rss: number }> = { preflight: { time: 2, rss: 1.5 }, plan: { time: 3, rss: 1.5 } };
@@ -215,7 +226,7 @@ const SCALE_RUNS = 3;
 const command = [before ? `PLAN_BENCH_BEFORE=<${beforeLabel} checkout>` : "", "npm run bench -- plan", scale ? `--scale ${scale}` : ""].filter(Boolean).join(" ");
 const loadAtStart = loadavg()[0];
 generate(ONE);
-const one = await rounds(RUNS, commands(ONE, true));
+const one = await rounds(RUNS, commands(ONE, true, true));
 const images = FILES.length * ONE.images;
 const checks = await imageChecks(ONE, RUNS);
 const big = scale ? scaled(scale) : undefined;
@@ -225,7 +236,7 @@ if (big) {
   const started = performance.now();
   generate(big);
   generateSeconds = (performance.now() - started) / 1000;
-  grown = await rounds(SCALE_RUNS, commands(big, false));
+  grown = await rounds(SCALE_RUNS, commands(big, false, false));
 }
 const loadAtEnd = loadavg()[0];
 const speedup = checks.sharp / checks.checks;
@@ -233,7 +244,7 @@ const speedup = checks.sharp / checks.checks;
 const markdown = [
   `## plan: stage-2 config, ${FILES.length} files x ${ONE.records.toLocaleString("en")} records (${(FILES.length * ONE.records).toLocaleString("en")}), ${ONE.images.toLocaleString("en")} distinct 112x112 PNGs per folder (${images.toLocaleString("en")}), every image reference checked`,
   "",
-  `Produced by \`${command}\`. Best of ${RUNS} runs taken round-robin (wall and CPU each; CPU = user + system of all threads, shown for comparison because it is steadier on a shared machine); peak RSS is the median of the runs. Whole processes, CLI start-up included; the baseline process loads only the JSONL reader. The fork cannot take the records with "AUs": [] (every fifth): the config sets \`drop_empty_aus\`. Goals, as ratios to read-once in the same run: preflight ≤ 2x and plan ≤ 3x wall time, peak RSS ≤ 1.5x.`,
+  `Produced by \`${command}\`. Best of ${RUNS} runs taken round-robin (wall and CPU each; CPU = user + system of all threads, shown for comparison because it is steadier on a shared machine); peak RSS is the median of the runs. Whole processes, CLI start-up included; the baseline process loads only the JSONL reader. The fork cannot take the records with "AUs": [] (every fifth): the config sets \`drop_empty_aus\`. Goals, as ratios to read-once in the same run: preflight ≤ 2x and plan ≤ 3x wall time, peak RSS ≤ 1.5x. The \`plan, trainer.target …\` rows plan the same files for the other trainers (each in its own data format: JSONL for vlm-r1, trl and openrlhf, Parquet for verl); EasyR1 trains on one file and is left out.`,
   "",
   resultTable(one),
   "",
