@@ -128,8 +128,11 @@ export class SshExecutor implements Executor {
   }
 }
 
-/** %C expands to 40 hex characters; a unix socket path must fit in about 104 bytes. */
-const MAX_CONTROL_DIR = 60;
+/**
+ * A unix socket path must fit in 104 bytes (macOS; 108 on Linux) with its NUL; ssh binds the
+ * master's socket at `<dir>/<%C: 40 hex>.<16 random characters>` before renaming it.
+ */
+const MAX_CONTROL_DIR = 104 - 1 - "/".length - 40 - ".".length - 16;
 
 /**
  * Options that let every ssh and rsync call to a host share one connection: launch, status

@@ -83,6 +83,24 @@ describe("ssh backend (real sshd on 127.0.0.1)", () => {
     await rm(remote, { recursive: true, force: true });
   });
 
+  it("works from a state folder whose path leaves no room for ssh's control socket, without sharing", async (t) => {
+    const env = launchEnv(t);
+    if (!env) return;
+    const saved = process.env.FACIAL_R1_HOME;
+    // 45 characters of folder are the most a socket path of 104 bytes leaves; this one has 52.
+    const home = join(dir, "h".repeat(Math.max(1, 52 - join(dir, "", "ssh").length)));
+    assert.ok(join(home, "ssh").length > 45);
+    process.env.FACIAL_R1_HOME = home;
+    try {
+      const executor = new SshExecutor({ host: env.FACIAL_R1_TEST_SSH_HOST, config_file: env.FACIAL_R1_TEST_SSH_CONFIG, workdir: "/tmp" });
+      assert.equal((await executor.exec("echo $((6 * 7))")).stdout.trim(), "42");
+      await assert.rejects(stat(join(home, "ssh")), "no control socket directory");
+    } finally {
+      if (saved === undefined) delete process.env.FACIAL_R1_HOME;
+      else process.env.FACIAL_R1_HOME = saved;
+    }
+  });
+
   it("opens a connection per call when sharing is turned off", async (t) => {
     const env = launchEnv(t);
     if (!env) return;

@@ -72,4 +72,31 @@ describe("openrlhf bundles on the real Slurm (stand-in train_ppo_ray and ray)", 
       assert.ok((await readdir(join(out, "charts"))).some((f) => f.startsWith("rewards")));
     });
   }
+
+  it("runs over ssh (real sshd on 127.0.0.1) on one node and pulls step metrics", async (t) => {
+    const env = launchEnv(t);
+    if (!env) return;
+    const bundle = join(dir, "bundle-ssh");
+    await planOpenRlhf(await openRlhfConfig(dir, { name: "ssh", training: ["per_device_batch: 2"], replace: [["name: quickstart", "name: orl-ssh"]] }), bundle);
+    const home = join(dir, "home-ssh");
+    const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, `openrlhf-ssh-${process.pid}`);
+    const ssh = ["--backend", "ssh", "--host", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
+    try {
+      const launched = await cli(home, ["launch", bundle, ...ssh, ...(await setup(dir)), "--wait", "finished", "--json"], env);
+      assert.equal(launched.code, 0, launched.stderr);
+      const record = JSON.parse(launched.stdout) as { id: string; workdir: string; status: { state: string } };
+      assert.equal(record.status.state, "succeeded");
+      assert.ok(record.workdir.startsWith(remoteDir), "the run's folder is on the remote side");
+      const out = join(dir, "pulled-ssh");
+      const pulled = await cli(home, ["pull", record.id, "--out", out, "--no-weights", "--json"], env);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      const steps = Math.ceil(36 / 8);
+      assert.equal((JSON.parse(pulled.stdout) as { metricsRows: number }).metricsRows, steps);
+      const rows = (await readFile(join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+      assert.deepEqual(rows.map((r) => r.step), Array.from({ length: steps }, (_, i) => i + 1));
+      for (const row of rows) assert.equal(typeof row["rewards/au"], "number");
+    } finally {
+      await rm(remoteDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -41,5 +41,32 @@ for (const target of ["verl", "easyr1"] as const) {
       for (const row of rows) assert.ok(row.reward > 0, "reward charted from the trainer's own key");
       assert.match(await readFile(join(out, "metrics.csv"), "utf8"), /^step,.*reward/);
     });
+
+    it("runs over ssh (real sshd on 127.0.0.1) on one node and pulls metrics", async (t) => {
+      const env = launchEnv(t);
+      if (!env) return;
+      const home = join(dir, "home-ssh");
+      const remoteDir = join(env.FACIAL_R1_TEST_REMOTE_DIR, `${target}-ssh-${process.pid}`);
+      const ssh = ["--backend", "ssh", "--host", env.FACIAL_R1_TEST_SSH_HOST, "--ssh-config", env.FACIAL_R1_TEST_SSH_CONFIG, "--remote-dir", remoteDir];
+      const sshSetup = [...setup.slice(0, -1), `export RAY_STANDIN_DIR=${join(dir, "ray-ssh")}`];
+      try {
+        const launched = await cli(home, ["launch", bundle, ...ssh, ...sshSetup, "--wait", "finished", "--json"], env);
+        assert.equal(launched.code, 0, launched.stderr);
+        const record = JSON.parse(launched.stdout) as { id: string; workdir: string; status: { state: string } };
+        assert.equal(record.status.state, "succeeded");
+        assert.ok(record.workdir.startsWith(remoteDir), "the run's folder is on the remote side");
+        // One node: the trainer's own ray.init() starts a local cluster; no `ray start` is run.
+        const calls = await readFile(join(dir, "ray-ssh", "calls.jsonl"), "utf8").catch(() => "");
+        assert.doesNotMatch(calls, /"command":\s*"start"/);
+        const out = join(dir, "pulled-ssh");
+        const pulled = await cli(home, ["pull", record.id, "--out", out, "--no-weights", "--json"], env);
+        assert.equal(pulled.code, 0, pulled.stderr);
+        assert.ok((JSON.parse(pulled.stdout) as { metricsRows: number }).metricsRows >= 1);
+        const rows = (await readFile(join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+        for (const row of rows) assert.ok(row.reward > 0, "reward charted from the trainer's own key");
+      } finally {
+        await rm(remoteDir, { recursive: true, force: true });
+      }
+    });
   });
 }
