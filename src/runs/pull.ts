@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { shellQuote } from "../trainer/shell.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { invalidInput } from "../util/errors.js";
@@ -12,6 +12,7 @@ import { MANIFEST_FILE } from "./manifest.js";
 import { renderRunCharts } from "./run-charts.js";
 import { TRAINER_TARGETS, type TrainerTarget } from "../schema/run-config.js";
 import { isVllmTarget, targetSpecOf } from "../trainer/targets/index.js";
+import { HF_TRAINER_CHECKPOINTS, type CheckpointLayout } from "../trainer/targets/checkpoints.js";
 
 export type CheckpointChoice = "all" | "last" | "best" | "none";
 
@@ -45,13 +46,20 @@ export interface PullReport {
   summary: RunSummary | undefined;
 }
 
-/** Files that hold weights or optimizer state: left out by --no-weights. */
-const WEIGHT_PATTERNS = ["*.safetensors", "*.bin", "*.pt", "*.pth", "*.ckpt", "global_step*", "zero_to_fp32.py", "latest"];
+/**
+ * Files that hold weights or optimizer state: left out by --no-weights. DeepSpeed's ZeRO
+ * folder inside an HF checkpoint (`checkpoint-N/global_stepN/`) is matched below the top so
+ * that checkpoints which are themselves named global_step... (verl, EasyR1, OpenRLHF) keep
+ * their metadata.
+ */
+const WEIGHT_PATTERNS = ["*.safetensors", "*.bin", "*.pt", "*.pth", "*.ckpt", "/*/global_step*/", "zero_to_fp32.py", "latest"];
 const MARKER = ".facial-r1-pulled.json";
 
 interface RemoteCheckpoint {
   name: string;
   step: number;
+  /** Its layout's folder, relative to the output folder. */
+  dir: string;
   hasState: boolean;
   fingerprint: string;
 }
@@ -68,11 +76,13 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   const status = await refreshStatus(record);
   const outputDir = runOutputPath(record);
   const excludes = options.weights === false ? WEIGHT_PATTERNS : [];
+  const trainer = await bundleTrainer(record.bundle);
+  const layouts = checkpointLayoutsOf(trainer);
 
-  let listing = await listCheckpoints(executor, outputDir);
+  let listing = await listCheckpoints(executor, outputDir, layouts);
   if (!isFinished(status.state)) {
     await new Promise((r) => setTimeout(r, options.settleMs ?? 1500));
-    const again = new Map((await listCheckpoints(executor, outputDir)).map((c) => [c.name, c]));
+    const again = new Map((await listCheckpoints(executor, outputDir, layouts)).map((c) => [c.name, c]));
     listing = listing.map((c) => (again.get(c.name)?.fingerprint === c.fingerprint ? c : { ...c, hasState: false }));
   }
   const complete = listing.filter((c) => c.hasState);
@@ -87,13 +97,13 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
   const lastComplete = complete[complete.length - 1];
   let state = await readState(join(out, "output", "trainer_state.json"));
   let statePath = join(out, "output", "trainer_state.json");
-  if (!state && lastComplete) {
+  if (!state && lastComplete && layouts === HF_TRAINER_CHECKPOINTS) {
     statePath = join(out, "checkpoints", lastComplete.name, "trainer_state.json");
     await executor.pull(`${outputDir}/${lastComplete.name}/trainer_state.json`, statePath);
     state = await readState(statePath);
   }
   // Trainers without HF Trainer's state file (verl, EasyR1, OpenRLHF) log their steps themselves.
-  const logged = state ? undefined : await loggedMetrics(record, out);
+  const logged = state ? undefined : await loggedMetrics(trainer, out);
   const rows = state ? metricRows(state) : (logged ?? []);
 
   const selected = selectCheckpoints(complete, options.checkpoints ?? "last", rows, options.bestMetric ?? "reward");
@@ -111,10 +121,12 @@ export async function pullRun(options: PullOptions): Promise<PullReport> {
     if (action === "fetched") toFetch.push(checkpoint);
     reports.push({ name: checkpoint.name, step: checkpoint.step, action });
   }
+  for (const dir of new Set(toFetch.map((c) => c.dir))) {
+    // One transfer per checkpoint folder (one connection); completion markers only once it succeeded.
+    const only = toFetch.filter((c) => c.dir === dir).flatMap((c) => [`--include=/${c.name}/`, `--include=/${c.name}/**`]);
+    await executor.pull(`${posix.join(outputDir, dir)}/`, join(out, "checkpoints/"), { exclude: excludes, filters: [...only, "--exclude=*"] });
+  }
   if (toFetch.length > 0) {
-    // One transfer for every checkpoint (one connection); completion markers only once it succeeded.
-    const only = toFetch.flatMap((c) => [`--include=/${c.name}/`, `--include=/${c.name}/**`]);
-    await executor.pull(`${outputDir}/`, join(out, "checkpoints/"), { exclude: excludes, filters: [...only, "--exclude=*"] });
     for (const c of toFetch) {
       await writeFileAtomic(join(out, "checkpoints", c.name, MARKER), `${JSON.stringify({ fingerprint: c.fingerprint, weights: options.weights !== false })}\n`);
     }
@@ -145,35 +157,61 @@ async function keepManifest(record: RunRecord, out: string): Promise<void> {
   if (manifest !== undefined) await writeFileAtomic(join(out, MANIFEST_FILE), manifest);
 }
 
-async function listCheckpoints(executor: ReturnType<typeof executorFor>, outputDir: string): Promise<RemoteCheckpoint[]> {
-  // One line per checkpoint: name, whether trainer_state.json is there, and a fingerprint of
-  // every file's size and mtime (it changes while the checkpoint is still being written).
-  const script = [
-    `cd ${shellQuote(outputDir)} 2>/dev/null || exit 0`,
-    "for d in checkpoint-*; do",
-    '  [ -d "$d" ] || continue',
-    '  state=0; [ -f "$d/trainer_state.json" ] && state=1',
-    '  fp=$(find "$d" -type f -printf "%P %s %T@\\n" | LC_ALL=C sort | md5sum | cut -c1-32)',
-    '  printf "%s\\t%s\\t%s\\n" "$d" "$state" "$fp"',
-    "done",
-  ].join("\n");
-  const result = await executor.exec(script);
-  return result.stdout
-    .split("\n")
-    .map((line) => line.split("\t"))
-    .filter((f) => f.length === 3 && /^checkpoint-\d+$/.test(f[0]))
-    .map(([name, state, fingerprint]) => ({ name, step: Number(name.slice("checkpoint-".length)), hasState: state === "1", fingerprint }))
-    .sort((a, b) => a.step - b.step);
+/** The trainer's checkpoint layouts: HF Trainer's unless its target spec says otherwise. */
+function checkpointLayoutsOf(trainer: TrainerTarget | undefined): readonly CheckpointLayout[] {
+  const spec = trainer && isVllmTarget(trainer) ? targetSpecOf({ trainer: { target: trainer } }) : undefined;
+  return spec?.checkpoints ?? HF_TRAINER_CHECKPOINTS;
 }
+
+async function listCheckpoints(executor: ReturnType<typeof executorFor>, outputDir: string, layouts: readonly CheckpointLayout[]): Promise<RemoteCheckpoint[]> {
+  // Per layout, one line per checkpoint folder: name, whether its completion file is there, and
+  // a fingerprint of every file's size and mtime (it changes while the checkpoint is still being
+  // written); then the layout's tracker file, if it has one, on a line of its own.
+  const script = layouts.flatMap((layout, i) => {
+    const completion = layout.complete;
+    return [
+      `(cd ${shellQuote(posix.join(outputDir, layout.dir))} 2>/dev/null || exit 0`,
+      `for d in ${shellQuote(layout.prefix)}*${shellQuote(layout.suffix ?? "")}; do`,
+      '  [ -d "$d" ] || continue',
+      "file" in completion ? `  state=0; [ -f "$d"/${shellQuote(completion.file)} ] && state=1` : "  state=0",
+      '  fp=$(find "$d" -type f -printf "%P %s %T@\\n" | LC_ALL=C sort | md5sum | cut -c1-32)',
+      `  printf "${i}\\t%s\\t%s\\t%s\\n" "$d" "$state" "$fp"`,
+      "done",
+      ..."tracker" in completion ? [`if [ -f ${shellQuote(completion.tracker)} ]; then printf "${i}\\ttracker\\t%s\\n" "$(head -c 4096 ${shellQuote(completion.tracker)} | tr '\\t\\n' '  ')"; fi`] : [],
+      ")",
+    ];
+  });
+  const result = await executor.exec(script.join("\n"));
+  const lines = result.stdout.split("\n").map((line) => line.split("\t"));
+  return layouts
+    .flatMap((layout, i) => {
+      const own = lines.filter((f) => f[0] === String(i));
+      const tracker = own.find((f) => f.length === 3 && f[1] === "tracker");
+      const finished = "tracker" in layout.complete && tracker ? layout.complete.trackerStep(tracker[2]) : undefined;
+      const name = new RegExp(`^${escapeRegExp(layout.prefix)}(\\d+)${escapeRegExp(layout.suffix ?? "")}$`);
+      return own
+        .filter((f) => f.length === 4 && name.test(f[1]))
+        .map(([, folder, state, fingerprint]) => {
+          const step = Number(name.exec(folder)![1]);
+          const hasState = "file" in layout.complete ? state === "1" : finished !== undefined && step <= finished;
+          return { name: folder, step, dir: layout.dir, hasState, fingerprint };
+        });
+    })
+    .sort((a, b) => a.step - b.step || a.name.localeCompare(b.name));
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 async function remoteExists(executor: ReturnType<typeof executorFor>, path: string): Promise<boolean> {
   return (await executor.exec(`[ -d ${shellQuote(path)} ]`)).code === 0;
 }
 
+/** The chosen checkpoints: every folder saved at the chosen step (a trainer may save one step in several layouts). */
 function selectCheckpoints(complete: RemoteCheckpoint[], choice: CheckpointChoice, rows: MetricRow[], metric: string): Set<string> {
   if (choice === "none" || complete.length === 0) return new Set();
   if (choice === "all") return new Set(complete.map((c) => c.name));
-  if (choice === "last") return new Set([complete[complete.length - 1].name]);
+  const atStep = (step: number) => new Set(complete.filter((c) => c.step === step).map((c) => c.name));
+  if (choice === "last") return atStep(complete[complete.length - 1].step);
   if (rows.length > 0 && !rows.some((r) => r.values[metric] !== undefined)) {
     const known = [...new Set(rows.flatMap((r) => Object.keys(r.values)))].sort().join(", ");
     throw invalidInput(`no metric "${metric}" in the run's log_history (it has: ${known})`, { field: "--best-metric" });
@@ -187,7 +225,7 @@ function selectCheckpoints(complete: RemoteCheckpoint[], choice: CheckpointChoic
       bestValue = value;
     }
   }
-  return new Set(best ? [best.name] : []);
+  return best ? atStep(best.step) : new Set();
 }
 
 async function readState(path: string): Promise<TrainerState | undefined> {
@@ -219,8 +257,7 @@ export interface RunSummary {
 }
 
 /** The step metrics a run's trainer logged, when its bundle names a trainer that logs them itself. */
-async function loggedMetrics(record: RunRecord, out: string): Promise<MetricRow[] | undefined> {
-  const trainer = await bundleTrainer(record.bundle);
+async function loggedMetrics(trainer: TrainerTarget | undefined, out: string): Promise<MetricRow[] | undefined> {
   const spec = trainer && isVllmTarget(trainer) ? targetSpecOf({ trainer: { target: trainer } }) : undefined;
   if (!spec?.metrics) return undefined;
   const jobLog = await readFile(join(out, "job.log"), "utf8").catch(() => undefined);

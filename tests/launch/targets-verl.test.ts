@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { cli, launchEnv, standInTrainer } from "./fixture.js";
 import { plannedQuickstart } from "../targets/ray-targets.js";
@@ -59,9 +59,15 @@ for (const target of ["verl", "easyr1"] as const) {
         const calls = await readFile(join(dir, "ray-ssh", "calls.jsonl"), "utf8").catch(() => "");
         assert.doesNotMatch(calls, /"command":\s*"start"/);
         const out = join(dir, "pulled-ssh");
-        const pulled = await cli(home, ["pull", record.id, "--out", out, "--no-weights", "--json"], env);
+        const pulled = await cli(home, ["pull", record.id, "--out", out, "--json"], env);
         assert.equal(pulled.code, 0, pulled.stderr);
-        assert.ok((JSON.parse(pulled.stdout) as { metricsRows: number }).metricsRows >= 1);
+        const report = JSON.parse(pulled.stdout) as { metricsRows: number; checkpoints: { name: string; step: number; action: string }[] };
+        assert.ok(report.metricsRows >= 1);
+        // The trainer's own checkpoint layout comes back: the last global_step_N with its actor shards.
+        const fetched = report.checkpoints.filter((c) => c.action === "fetched");
+        assert.equal(fetched.length, 1, JSON.stringify(report.checkpoints));
+        assert.equal(fetched[0].name, `global_step_${fetched[0].step}`);
+        assert.ok((await readdir(join(out, "checkpoints", fetched[0].name, "actor"))).some((f) => f.endsWith(".pt")));
         const rows = (await readFile(join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
         for (const row of rows) assert.ok(row.reward > 0, "reward charted from the trainer's own key");
       } finally {

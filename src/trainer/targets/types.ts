@@ -5,6 +5,7 @@ import type { Sample } from "../../schema/sample.js";
 import type { Problem } from "../../util/errors.js";
 import type { WrittenFile } from "../../util/hashed-writer.js";
 import type { ScriptContext } from "../scripts.js";
+import type { CheckpointLayout } from "./checkpoints.js";
 
 /**
  * A trainer that runs a whole facial-r1 run from a bundle in its own terms: its data format,
@@ -40,6 +41,8 @@ export interface TrainerTargetSpec {
    * log (console loggers) and the files pulled from the output folder.
    */
   metrics?(pulled: PulledRun): Promise<MetricRow[]>;
+  /** Where its checkpoints are saved in the output folder; absent: HF Trainer's `checkpoint-N`. */
+  checkpoints?: readonly CheckpointLayout[];
 }
 
 /** The keys a trainer's parser or config accepts, read from its source at a named commit. */

@@ -1,3 +1,4 @@
+import { EASYR1_CHECKPOINTS } from "../checkpoints.js";
 import type { TrainerTargetSpec } from "../types.js";
 import { parquetShardName } from "../parquet.js";
 import { easyr1Record, encodeEasyR1Shard } from "./data.js";
@@ -21,4 +22,5 @@ export const easyr1Spec: TrainerTargetSpec = {
   ],
   trainScript: EASYR1_TRAIN_SCRIPT,
   metrics: easyr1Metrics,
+  checkpoints: EASYR1_CHECKPOINTS,
 };

@@ -1,3 +1,4 @@
+import { OPENRLHF_CHECKPOINTS } from "../checkpoints.js";
 import type { TrainerTargetSpec } from "../types.js";
 import { openRlhfFindings } from "./findings.js";
 import { OPENRLHF_VOCABULARY } from "./flags.js";
@@ -17,4 +18,5 @@ export const OPENRLHF_SPEC: TrainerTargetSpec = {
   bundleFiles: openRlhfBundleFiles,
   trainScript: TRAIN_SCRIPT,
   metrics: openRlhfMetrics,
+  checkpoints: OPENRLHF_CHECKPOINTS,
 };

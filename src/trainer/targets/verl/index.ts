@@ -1,3 +1,4 @@
+import { VERL_CHECKPOINTS } from "../checkpoints.js";
 import type { TrainerTargetSpec } from "../types.js";
 import { parquetShardName } from "../parquet.js";
 import { encodeVerlShard, verlRecord } from "./data.js";
@@ -18,4 +19,5 @@ export const verlSpec: TrainerTargetSpec = {
   bundleFiles: (ctx) => [{ path: VERL_TRAIN_SCRIPT, content: renderVerlTrainScript(ctx.config, ctx), mode: 0o755 }],
   trainScript: VERL_TRAIN_SCRIPT,
   metrics: verlMetrics,
+  checkpoints: VERL_CHECKPOINTS,
 };
