@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { invalidInput, type Problem, unreadableReason } from "../util/errors.js";
 import { makeDirectory } from "../util/fs.js";
 import { outputTarget } from "../util/output-target.js";
-import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../util/temp-files.js";
+import { createTemporaryFile, releaseTemporary, sweepStaleTemporaries, temporarySibling } from "../util/temp-files.js";
 
 /** Lines longer than this are rejected without ever being held in memory whole. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -225,6 +225,8 @@ export class JsonlWriter {
   private stream: WriteStream | undefined;
   private opened: Promise<void> | undefined;
   private written = 0;
+  /** The stream's first error (a failed write, or a write cut short by abort), reported by the next call. */
+  private failure: Error | undefined;
 
   constructor(readonly path: string) {}
 
@@ -239,12 +241,20 @@ export class JsonlWriter {
   /** Writes an already-serialised line (no newline inside). */
   async writeLine(text: string): Promise<void> {
     const stream = await this.open();
+    if (this.failure) throw this.failure;
     this.written++;
-    if (!stream.write(`${text}\n`)) await new Promise<void>((resolve) => stream.once("drain", resolve));
+    if (!stream.write(`${text}\n`)) {
+      await new Promise<void>((resolve) => {
+        stream.once("drain", resolve);
+        stream.once("close", resolve);
+      });
+      if (this.failure) throw this.failure;
+    }
   }
 
   async close(): Promise<void> {
     const stream = await this.open();
+    if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
       stream.once("error", reject);
       stream.end(() => resolve());
@@ -269,9 +279,12 @@ export class JsonlWriter {
         await makeDirectory(dirname(target.path));
         await sweepStaleTemporaries(target.path);
         this.tmp = temporarySibling(target.path);
-        trackTemporary(this.tmp);
+        this.stream = createWriteStream(this.tmp, { fd: createTemporaryFile(this.tmp) });
+        this.stream.on("error", (err) => (this.failure ??= err));
+        return;
       }
-      this.stream = createWriteStream(this.tmp ?? target.path);
+      this.stream = createWriteStream(target.path);
+      this.stream.on("error", (err) => (this.failure ??= err));
       await new Promise<void>((resolve, reject) => {
         this.stream!.once("open", () => resolve());
         this.stream!.once("error", reject);

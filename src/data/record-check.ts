@@ -191,6 +191,17 @@ const UNION_EXPECTATIONS: Record<string, string> = {
   image: "a non-empty string or a non-empty list of non-empty strings",
 };
 
+/**
+ * A record that failed a schema, as a finding in plain words: the first issue's field (as
+ * `AUs[2]`) and what was expected and found there, not zod's wording.
+ */
+export function schemaProblem(error: z.ZodError, value: unknown, where: RecordWhere): Problem {
+  const issue = error.issues[0];
+  const field = fieldPath(issue.path);
+  const message = typeof value === "object" && value !== null && !Array.isArray(value) ? describeIssue(issue, value as Record<string, unknown>) : `a record must be a JSON object, got ${typeName(value)}`;
+  return { file: where.file, line: where.line, ...(field === undefined ? {} : { field }), message };
+}
+
 function describeIssue(issue: z.core.$ZodIssue, record: Record<string, unknown>): string {
   const found = valueAt(record, issue.path);
   const field = fieldPath(issue.path) ?? "";

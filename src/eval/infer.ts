@@ -9,6 +9,7 @@ import { imageParts } from "./image-parts.js";
 import { buildPrompt, orderLabelSet } from "./prompt.js";
 import { resumeOutput } from "./resume-output.js";
 import { failuresFileOf, runResumable, type RemoteDatasetRunParams } from "./resumable-run.js";
+import { schemaProblem } from "../data/record-check.js";
 
 /**
  * Runs a dataset through a model behind an OpenAI-compatible server. Results are appended
@@ -121,8 +122,7 @@ async function planRecords(params: InferParams, done: Set<string>, report: (p: P
     const parsed = SampleSchema.safeParse(item.value);
     if (!parsed.success) {
       plan.invalid++;
-      const issue = parsed.error.issues[0];
-      report({ file: item.file, line: item.line, field: issue.path.join(".") || undefined, message: issue.message });
+      report(schemaProblem(parsed.error, item.value, item));
       continue;
     }
     const sample = parsed.data;

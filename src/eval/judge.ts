@@ -10,6 +10,7 @@ import { clearBatchState, describeBatchReuse, runBatch, type BatchOutcome } from
 import type { RemoteClient } from "./client.js";
 import { RemoteError } from "../util/errors.js";
 import { JudgeCache, judgeCacheKey, type CachedJudgement } from "./judge-cache.js";
+import { schemaProblem } from "../data/record-check.js";
 
 /**
  * The GPT judge: rates how well a prediction's reasoning (its think text) agrees with the
@@ -404,8 +405,7 @@ async function readReferences(dataset: string, report: (p: Problem) => void, cou
     const parsed = SampleSchema.safeParse(item.value);
     if (!parsed.success) {
       counts.invalid_lines++;
-      const issue = parsed.error.issues[0];
-      report({ file: item.file, line: item.line, field: issue.path.join(".") || undefined, message: issue.message });
+      report(schemaProblem(parsed.error, item.value, item));
       continue;
     }
     const key = String(parsed.data.id);
@@ -438,8 +438,7 @@ async function readTasks(args: {
     const parsed = PredictionSchema.safeParse(item.value);
     if (!parsed.success) {
       counts.invalid_lines++;
-      const issue = parsed.error.issues[0];
-      report({ file: item.file, line: item.line, field: issue.path.join(".") || undefined, message: issue.message });
+      report(schemaProblem(parsed.error, item.value, item));
       continue;
     }
     const { id, output } = parsed.data;

@@ -13,6 +13,7 @@ import { REGE_CLASSES, descriptionToEmotion, readRegeAuNumbers, regeAuRecognitio
 import { RougePool } from "./metrics/rouge-pool.js";
 import { foldJudgements, type JudgeScores } from "./metrics/judge.js";
 import { normalizeLabel, readFacialR1, readStandard, resolveBenchmark, type Benchmark, type ProtocolName } from "./protocols.js";
+import { schemaProblem } from "../data/record-check.js";
 
 export interface ScoreParams {
   dataset: string;
@@ -166,12 +167,6 @@ function idKey(id: string | number): string {
   return String(id);
 }
 
-function issueText(error: z.ZodError): { field?: string; message: string } {
-  const issue = error.issues[0];
-  const field = issue.path.length > 0 ? issue.path.join(".") : undefined;
-  return { field, message: issue.message };
-}
-
 /**
  * Scores a predictions file against a dataset file. The dataset is read first into a map
  * from id to the few fields scoring needs; predictions then stream through and are
@@ -218,7 +213,7 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
     if (!record) {
       counts.dataset_rejected++;
       const parsed = TruthSchema.safeParse(item.value);
-      report({ file: item.file, line: item.line, ...(parsed.success ? { message: "invalid record" } : issueText(parsed.error)) });
+      report(parsed.success ? { file: item.file, line: item.line, message: "invalid record" } : schemaProblem(parsed.error, item.value, item));
       return;
     }
     const key = idKey(record.id);
@@ -356,7 +351,7 @@ export async function scoreEvaluation(params: ScoreParams): Promise<ScoreReport>
       if (!prediction) {
         counts.predictions_rejected++;
         const parsed = PredictionSchema.safeParse(item.value);
-        report({ file: item.file, line: item.line, ...(parsed.success ? { message: "invalid prediction" } : issueText(parsed.error)) });
+        report(parsed.success ? { file: item.file, line: item.line, message: "invalid prediction" } : schemaProblem(parsed.error, item.value, item));
         return;
       }
       const truth = truths.get(idKey(prediction.id));

@@ -2,6 +2,7 @@ import { readJsonl } from "../data/jsonl.js";
 import { orderLabelSet } from "../eval/prompt.js";
 import { SampleSchema, type Sample } from "../schema/sample.js";
 import type { Problem } from "../util/errors.js";
+import { schemaProblem } from "../data/record-check.js";
 
 /**
  * First pass over the dataset: every non-blank line ends in exactly one count (rejected,
@@ -45,8 +46,7 @@ export async function planSynthesis(params: PlanParams): Promise<SynthPlan> {
     const parsed = SampleSchema.safeParse(item.value);
     if (!parsed.success) {
       plan.rejected++;
-      const issue = parsed.error.issues[0];
-      params.report({ file: item.file, line: item.line, field: issue.path.join(".") || undefined, message: issue.message });
+      params.report(schemaProblem(parsed.error, item.value, item));
       continue;
     }
     const key = String(parsed.data.id);

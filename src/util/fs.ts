@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, writeFile as writeToDescriptor } from "node:fs";
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { outputTarget } from "./output-target.js";
-import { releaseTemporary, temporarySibling, trackTemporary } from "./temp-files.js";
+import { createTemporaryFile, releaseTemporary, temporarySibling } from "./temp-files.js";
 
 /**
  * Writes a file so that readers see either the old content or the new, never half of it.
@@ -18,9 +18,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
   await makeDirectory(dirname(target.path));
   const tmp = temporarySibling(target.path);
-  trackTemporary(tmp);
+  const fd = createTemporaryFile(tmp, mode);
   try {
-    await writeFile(tmp, data, mode === undefined ? undefined : { mode });
+    try {
+      await new Promise<void>((resolve, reject) => writeToDescriptor(fd, data, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      closeSync(fd);
+    }
     await rename(tmp, target.path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdirSync, openSync, rmSync } from "node:fs";
 import { readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -26,6 +26,23 @@ export function finalPathOf(path: string): string {
 /** Marks `path` as a temporary of this process until `release`; `removeLiveTemporaries` removes it. */
 export function trackTemporary(path: string): void {
   live.add(path);
+}
+
+/**
+ * Creates the temporary file `path` (it must not exist) and tracks it, in one synchronous step:
+ * a signal that removes the live temporaries lands before both or after both, never between an
+ * asynchronous create still running on a worker thread and the removal. Returns its descriptor.
+ */
+export function createTemporaryFile(path: string, mode?: number): number {
+  const fd = openSync(path, "wx", mode);
+  trackTemporary(path);
+  return fd;
+}
+
+/** The same for a temporary folder. */
+export function createTemporaryDirectory(path: string): void {
+  mkdirSync(path);
+  trackTemporary(path);
 }
 
 export function releaseTemporary(path: string): void {

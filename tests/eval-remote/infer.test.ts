@@ -194,7 +194,8 @@ describe("eval infer against the OpenAI stand-in", () => {
       const r = await runCli(inferArgs({ ...fx, url: server.url, out }, ["--json"]));
       assert.equal(r.code, 1);
       assert.match(r.stderr, /test\.jsonl:5: invalid JSON/);
-      assert.match(r.stderr, /test\.jsonl:6: /);
+      // Said in plain words (which field, what was expected), not in the schema library's.
+      assert.match(r.stderr, /test\.jsonl:6: dataset: required field is missing \(expected string\)/);
       const summary = JSON.parse(r.stdout).infer;
       assert.equal(summary.invalid, 2);
       assert.equal(summary.succeeded, 4);

@@ -1,4 +1,5 @@
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync, renameSync } from "node:fs";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPlugin } from "../../plugins/index.js";
@@ -9,7 +10,7 @@ import { invalidInput, type Problem } from "../../util/errors.js";
 import { makeDirectory, sha256, sha256File } from "../../util/fs.js";
 import type { WrittenFile } from "../../util/hashed-writer.js";
 import { followLinks } from "../../util/output-target.js";
-import { releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
+import { createTemporaryDirectory, releaseTemporary, sweepStaleTemporaries, temporarySibling, trackTemporary } from "../../util/temp-files.js";
 import { VERSION } from "../../version.js";
 import { accelerateFileName, renderAccelerateConfig } from "../accelerate.js";
 import { loadRunConfig, resolveFromConfig, type LoadedRunConfig } from "../config-file.js";
@@ -72,10 +73,10 @@ export async function planRun(params: PlanParams): Promise<PlanResult> {
   // The data goes into a temporary sibling while preflight reads it; it replaces `out` in one
   // rename once everything is written, and is removed when preflight fails.
   const tmp = temporarySibling(out);
-  trackTemporary(tmp);
+  await makeDirectory(dirname(tmp));
+  createTemporaryDirectory(tmp);
   let data: BundleData | undefined;
   try {
-    await makeDirectory(tmp);
     data = await BundleData.create(loaded, tmp);
     const report = await preflight({ loaded, checkImages: params.checkImages, progress: params.progress, onProblem: params.onProblem, observe: data.observe });
     if (!report.ok) {
@@ -258,19 +259,23 @@ async function assertWritableTarget(out: string): Promise<void> {
   }
 }
 
-/** Puts the new bundle in place; an earlier bundle at `out` is removed only after the swap. */
+/**
+ * Puts the new bundle in place; an earlier bundle at `out` is removed only after the swap. The
+ * two renames run synchronously, so a signal never finds the earlier bundle moved aside with
+ * the new one not yet in place (its cleanup would remove both).
+ */
 async function replaceDirectory(tmp: string, out: string): Promise<void> {
-  let old: string | undefined;
+  const old = existsSync(out) ? temporarySibling(out) : undefined;
+  if (old) renameSync(out, old);
   try {
-    await stat(out);
-    old = temporarySibling(out);
-    trackTemporary(old);
-    await rename(out, old);
+    renameSync(tmp, out);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if (old) renameSync(old, out);
+    throw err;
   }
-  await rename(tmp, out);
+  releaseTemporary(tmp);
   if (old) {
+    trackTemporary(old);
     await rm(old, { recursive: true, force: true });
     releaseTemporary(old);
   }
