@@ -15,7 +15,21 @@ export type { ProblemOptions, RunOptions } from "./api/options.js";
 
 // Run configs, preflight and plan.
 export { loadRunConfig, validateRunConfig, type LoadedRunConfig, type RunConfig, type RunConfigFileOptions, type RunConfigInput, type RunConfigValidation } from "./api/run-config.js";
-export { planRun, preflightRun, type PlanResult, type PlanRunOptions, type PreflightOptions, type PreflightReport } from "./api/plan-run.js";
+export {
+  describePlan,
+  describePreflight,
+  planRun,
+  preflightReportJson,
+  preflightRun,
+  type PlanResult,
+  type PlanRunOptions,
+  type PreflightOptions,
+  type PreflightReport,
+  type PreflightReportJson,
+} from "./api/plan-run.js";
+export { writeStarterRunConfig, type WriteStarterRunConfigOptions } from "./api/starter-configs.js";
+export { RUN_NAME_PATTERN } from "./schema/run-config.js";
+export { describeQuickstart, runQuickstart, type QuickstartOptions, type QuickstartSummary } from "./api/quickstart.js";
 
 // Rewards and plugins.
 export * from "./rewards-api.js";
@@ -31,21 +45,32 @@ export { datasetStats, type DatasetStats, type DatasetStatsOptions, type FileSta
 // Runs: launch, follow, cancel, pull.
 export {
   cancelRun,
+  CHECKPOINT_CHOICES,
+  describePull,
+  describeRunStatus,
+  isFinished,
   launchRun,
   listRuns,
+  loadLaunchConfig,
   pullRun,
+  runFiles,
   runLogs,
   runStatus,
   type CancelRunOptions,
   type LaunchConfig,
   type LaunchedRun,
   type LaunchRunOptions,
+  type ListRunsOptions,
+  type LoadLaunchConfigOptions,
   type PullReport,
   type PullRunOptions,
+  type RunFiles,
   type RunLogsOptions,
   type RunRecord,
   type RunStatus,
   type RunStatusOptions,
+  type SlurmOverrides,
+  type SshOverrides,
 } from "./api/runs.js";
 
 // Evaluation.
@@ -68,7 +93,9 @@ export {
 
 // Stage-3 synthesis and the iterative loop.
 export { synthesize, type SynthesizeOptions, type SynthSummary } from "./api/synthesize.js";
-export { runLoop, type LoopSummary, type RunLoopOptions } from "./api/run-loop.js";
+export { runLoop, validateLoopConfig, type LoopConfig, type LoopConfigFileOptions, type LoopConfigValidation, type LoopSummary, type RunLoopOptions } from "./api/run-loop.js";
+export { writeStarterLoopConfig, type WriteStarterLoopConfigOptions } from "./api/starter-configs.js";
+export { LoopConfigSchema } from "./loop/config.js";
 
 // The Hugging Face Hub.
 export { pullDataset, pullModel, pushDataset, pushModel, type PullRepoOptions, type PullResult, type PushDatasetOptions, type PushModelOptions, type PushOptions, type PushResult } from "./api/hub.js";

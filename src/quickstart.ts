@@ -8,8 +8,6 @@ import { writeStatsReport } from "./data/stats.js";
 import { shardFiles } from "./data/shard.js";
 import { planSampleRun } from "./trainer/bundle/plan.js";
 
-export { DEFAULT_QUICKSTART_OUT } from "./quickstart-defaults.js";
-
 /**
  * `facial-r1 quickstart`: the main job on the bundled synthetic sample, end to end as far
  * as the project goes: validate the sample (records and images), write the trainer's
@@ -25,13 +23,21 @@ export interface QuickstartParams {
   onProblem?: (problem: Problem) => void;
 }
 
+/** What the quickstart did: each step's counts and where its outputs are (absolute paths). */
 export interface QuickstartSummary {
+  /** False when sharding rejected a training record or preflight refused the plan. */
   ok: boolean;
+  /** The output folder. */
   out: string;
+  /** The bundled sample: its folder, its train and test files, its image folder. */
   sample: { dir: string; files: string[]; images: string };
+  /** Counts of the validation of both files, and of the images checked. */
   validate: Counts & { images?: Pick<ImageSummary, "checked" | "ok" | "failed"> };
+  /** The trainer's frequency map (config.json) and the records counted per file. */
   stats: { path: string; records: Record<string, number> };
+  /** The label-stratified shards of the training file. */
   shards: { dir: string; manifest: string; input: string; count: number; records: number; files: string[] };
+  /** The GRPO run bundle: its train script, the run's arithmetic, the preflight counts. */
   plan: { dir: string; script: string; trainRecords: number; droppedEmptyAus: number; worldSize: number; optimizerSteps: number; errors: number; warnings: number };
 }
 

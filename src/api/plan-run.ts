@@ -2,9 +2,10 @@ import { z } from "zod";
 import { planRun as writePlan, type PlanResult } from "../trainer/bundle/plan.js";
 import { loadRunConfig } from "../trainer/config-file.js";
 import { preflight, type PreflightReport } from "../trainer/preflight.js";
+import { planLines, reportJson, summaryLines, type PreflightReportJson } from "../trainer/report.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 
-export type { PlanResult, PreflightReport };
+export type { PlanResult, PreflightReport, PreflightReportJson };
 
 /** Options of {@link preflightRun}. */
 export interface PreflightOptions extends RunOptions, ProblemOptions {
@@ -56,4 +57,22 @@ sameShape<z.input<typeof PlanRunOptions>, PlanRunOptions>(true);
 export async function planRun(options: PlanRunOptions): Promise<PlanResult> {
   const o = parseOptions("planRun", PlanRunOptions, options);
   return runWith(o, () => writePlan({ config: o.config, out: o.out, checkImages: o.checkImages, dropEmptyAus: o.dropEmptyAus, onProblem: o.onProblem }));
+}
+
+/**
+ * The preflight summary for people, one line per data file, then tokens, the run's arithmetic,
+ * the memory verdict and the outcome (the findings themselves go to `onProblem` as they are found).
+ */
+export function describePreflight(report: PreflightReport): string {
+  return summaryLines(report).join("\n");
+}
+
+/** What {@link planRun} did, for people: the preflight summary, then each data file written and the bundle, or why nothing was written. */
+export function describePlan(result: PlanResult): string {
+  return planLines(result).join("\n");
+}
+
+/** A preflight report as plain JSON (what `--json` prints): the report without its internal per-file selections. */
+export function preflightReportJson(report: PreflightReport): PreflightReportJson {
+  return reportJson(report);
 }

@@ -1,11 +1,32 @@
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { action, collect, printJson, say } from "./io.js";
-import type { LaunchFlags } from "../launch/options.js";
-import type { RunRecord, RunStatus } from "../launch/types.js";
-import type { CheckpointChoice } from "../runs/pull.js";
-import { invalidInput } from "../util/errors.js";
+import { action, collect, parseCount, parsePositiveInt, printJson, say } from "./io.js";
+import { InvalidInputError } from "../util/errors.js";
 
+interface LaunchOptions {
+  backend?: string;
+  config?: string;
+  entry?: string;
+  setup?: string[];
+  host?: string;
+  user?: string;
+  port?: string;
+  identity?: string;
+  sshConfig?: string;
+  remoteDir?: string;
+  nodes?: string;
+  gpusPerNode?: string;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  time?: string;
+  exclusive: boolean;
+  sbatchOption?: string[];
+  masterPort?: string;
+  login?: string;
+  wait?: string;
+  json?: boolean;
+}
 
 export function registerLaunchCommands(program: Command): void {
   program
@@ -35,21 +56,40 @@ export function registerLaunchCommands(program: Command): void {
     .option("--wait <until>", "wait until the run is 'running' or 'finished' before returning")
     .option("--json", "print the run record as JSON on stdout")
     .action(
-      action(async (bundleDir: string, opts: LaunchFlags & { entry?: string; wait?: string; json?: boolean }) => {
-        if (opts.wait && opts.wait !== "running" && opts.wait !== "finished") throw invalidInput(`--wait must be running or finished, got "${opts.wait}"`);
-        const { launchBundle, readBundle } = await import("../launch/launch.js");
-        const { resolveLaunchConfig } = await import("../launch/options.js");
-        const { isFinished } = await import("../launch/types.js");
-        const config = await resolveLaunchConfig(opts);
-        const bundle = await readBundle(bundleDir, opts.entry);
-        const record = await launchBundle({ bundle, config });
-        const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
-        say(`launched ${record.id} (${record.backend}${record.slurm?.jobId ? `, Slurm job ${record.slurm.jobId}` : record.pid ? `, pid ${record.pid}` : ""}) in ${record.workdir}`);
-        say(`its outputs go to ${runOutputPath(record)}, its log to ${record.workdir}/${jobFilesOf(record).log}`);
-        let status: RunStatus | undefined;
-        if (opts.wait) status = await waitFor(record, opts.wait === "running" ? (s) => s.state !== "pending" : (s) => isFinished(s.state));
-        if (opts.json) printJson({ ...record, status });
-        if (status) say(describeStatus(record, status));
+      action(async (bundleDir: string, opts: LaunchOptions) => {
+        if (opts.wait && opts.wait !== "running" && opts.wait !== "finished") throw new InvalidInputError(`--wait must be running or finished, got "${opts.wait}"`);
+        const { describeRunStatus, launchRun, loadLaunchConfig, runFiles } = await import("../index.js");
+        const launch = await loadLaunchConfig({
+          file: opts.config,
+          backend: opts.backend,
+          setup: opts.setup,
+          ssh: { host: opts.host, user: opts.user, port: parsePositiveInt("--port", opts.port), identity_file: opts.identity, config_file: opts.sshConfig, workdir: opts.remoteDir },
+          slurm: {
+            nodes: parsePositiveInt("--nodes", opts.nodes),
+            gpus_per_node: opts.gpusPerNode === undefined ? undefined : parseCount("--gpus-per-node", opts.gpusPerNode),
+            partition: opts.partition,
+            account: opts.account,
+            qos: opts.qos,
+            time: opts.time,
+            exclusive: opts.exclusive ? undefined : false,
+            directives: opts.sbatchOption,
+            master_port: parsePositiveInt("--master-port", opts.masterPort),
+          },
+          login: opts.login,
+        });
+        const { run, status } = await launchRun({
+          bundle: bundleDir,
+          launch,
+          entry: opts.entry,
+          wait: opts.wait as "running" | "finished" | undefined,
+          onLaunched: (record) => {
+            const files = runFiles(record);
+            say(`launched ${record.id} (${record.backend}${record.slurm?.jobId ? `, Slurm job ${record.slurm.jobId}` : record.pid ? `, pid ${record.pid}` : ""}) in ${record.workdir}`);
+            say(`its outputs go to ${files.output}, its log to ${files.log}`);
+          },
+        });
+        if (opts.json) printJson({ ...run, status });
+        if (status) say(describeRunStatus(run, status));
         return status && status.state !== "running" && status.state !== "succeeded" ? 1 : 0;
       }),
     );
@@ -62,13 +102,10 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the status as JSON on stdout")
     .action(
       action(async (runId: string, opts: { wait?: boolean; json?: boolean }) => {
-        const { loadRun } = await import("../runs/registry.js");
-        const { refreshStatus } = await import("../launch/launch.js");
-        const { isFinished } = await import("../launch/types.js");
-        const record = await loadRun(runId);
-        const status = opts.wait ? await waitFor(record, (s) => isFinished(s.state)) : await refreshStatus(record);
-        if (opts.json) printJson({ run: record.id, backend: record.backend, ...status });
-        say(describeStatus(record, status));
+        const { describeRunStatus, runStatus } = await import("../index.js");
+        const { run, status } = await runStatus({ run: runId, wait: opts.wait });
+        if (opts.json) printJson({ run: run.id, backend: run.backend, ...status });
+        say(describeRunStatus(run, status));
         return opts.wait && status.state !== "succeeded" ? 1 : 0;
       }),
     );
@@ -81,20 +118,17 @@ export function registerLaunchCommands(program: Command): void {
     .option("-f, --follow", "keep printing new lines until the run finishes")
     .action(
       action(async (runId: string, opts: { tail?: string; follow?: boolean }) => {
-        const { loadRun } = await import("../runs/registry.js");
-        const { backendFor, refreshStatus } = await import("../launch/launch.js");
-        const { isFinished } = await import("../launch/types.js");
-        const record = await loadRun(runId);
-        const backend = backendFor(record);
-        const tail = opts.tail === undefined ? undefined : Number(opts.tail);
-        if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw invalidInput(`--tail must be a non-negative integer, got "${opts.tail}"`);
-        let text = await backend.logs(record, { tail });
+        const tail = opts.tail === undefined ? undefined : parseCount("--tail", opts.tail);
+        const { isFinished, runLogs, runStatus } = await import("../index.js");
+        let text = await runLogs({ run: runId, tail });
         process.stdout.write(text);
         if (!opts.follow) return 0;
         let printed = text.length;
+        let run = runId;
         while (true) {
-          const status = await refreshStatus(record);
-          text = await backend.logs(record);
+          const { run: record, status } = await runStatus({ run });
+          run = record.id;
+          text = await runLogs({ run });
           if (text.length > printed) process.stdout.write(text.slice(printed));
           printed = Math.max(printed, text.length);
           if (isFinished(status.state)) return status.state === "succeeded" ? 0 : 1;
@@ -109,13 +143,9 @@ export function registerLaunchCommands(program: Command): void {
     .argument("<run>", "run id (or a unique prefix)")
     .action(
       action(async (runId: string) => {
-        const { loadRun } = await import("../runs/registry.js");
-        const { backendFor } = await import("../launch/launch.js");
-        const { isFinished } = await import("../launch/types.js");
-        const record = await loadRun(runId);
-        await backendFor(record).cancel(record);
-        const status = await waitFor(record, (s) => isFinished(s.state), 30_000);
-        say(describeStatus(record, status));
+        const { cancelRun, describeRunStatus } = await import("../index.js");
+        const { run, status } = await cancelRun({ run: runId });
+        say(describeRunStatus(run, status));
       }),
     );
 
@@ -131,22 +161,11 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the pull report as JSON on stdout")
     .action(
       action(async (runId: string, opts: { out?: string; checkpoints: string; bestMetric: string; weights: boolean; png?: boolean; json?: boolean }) => {
-        if (!["all", "last", "best", "none"].includes(opts.checkpoints)) throw invalidInput(`--checkpoints must be all, last, best or none, got "${opts.checkpoints}"`);
-        const { loadRun } = await import("../runs/registry.js");
-        const { formatSummary, pullRun } = await import("../runs/pull.js");
-        const record = await loadRun(runId);
-        const report = await pullRun({
-          record,
-          out: opts.out ?? `pulled/${record.id}`,
-          checkpoints: opts.checkpoints as CheckpointChoice,
-          bestMetric: opts.bestMetric,
-          weights: opts.weights,
-          png: opts.png,
-        });
-        for (const c of report.checkpoints) if (c.action !== "not-selected") say(`${c.name}: ${c.action}`);
-        if (report.summary) say(formatSummary(report.summary));
-        else say("no trainer_state.json yet: logs only");
-        say(`pulled into ${report.out}`);
+        const { CHECKPOINT_CHOICES, describePull, pullRun } = await import("../index.js");
+        const checkpoints = CHECKPOINT_CHOICES.find((c) => c === opts.checkpoints);
+        if (!checkpoints) throw new InvalidInputError(`--checkpoints must be all, last, best or none, got "${opts.checkpoints}"`);
+        const report = await pullRun({ run: runId, out: opts.out, checkpoints, bestMetric: opts.bestMetric, weights: opts.weights, png: opts.png });
+        say(describePull(report));
         if (opts.json) printJson(report);
       }),
     );
@@ -158,7 +177,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the runs as JSON on stdout")
     .action(
       action(async (opts: { json?: boolean }) => {
-        const { listRuns } = await import("../runs/registry.js");
+        const { listRuns } = await import("../index.js");
         const all = await listRuns();
         if (opts.json) printJson(all);
         for (const r of all) say(`${r.id}  ${r.backend.padEnd(5)}  ${(r.lastStatus?.state ?? "?").padEnd(9)}  ${r.createdAt}  ${r.bundle}`);
@@ -172,32 +191,15 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the record as JSON on stdout")
     .action(
       action(async (runId: string, opts: { json?: boolean }) => {
-        const { loadRun } = await import("../runs/registry.js");
-        const { refreshStatus } = await import("../launch/launch.js");
-        const record = await loadRun(runId);
-        const status = await refreshStatus(record);
-        if (opts.json) printJson({ ...record, lastStatus: status });
+        const { describeRunStatus, runFiles, runStatus } = await import("../index.js");
+        const { run, status } = await runStatus({ run: runId });
+        if (opts.json) printJson({ ...run, lastStatus: status });
         else {
-          say(`${record.id}: ${record.backend}, bundle ${record.bundle}, created ${record.createdAt}`);
-          const { jobFilesOf, runOutputPath } = await import("../launch/job-files.js");
-          say(`workdir ${record.workdir}; outputs ${runOutputPath(record)}; log ${record.workdir}/${jobFilesOf(record).log}`);
-          say(describeStatus(record, status));
+          const files = runFiles(run);
+          say(`${run.id}: ${run.backend}, bundle ${run.bundle}, created ${run.createdAt}`);
+          say(`workdir ${files.workdir}; outputs ${files.output}; log ${files.log}`);
+          say(describeRunStatus(run, status));
         }
       }),
     );
-}
-
-async function waitFor(record: RunRecord, done: (s: RunStatus) => boolean, timeoutMs = Infinity): Promise<RunStatus> {
-  const { refreshStatus } = await import("../launch/launch.js");
-  const started = Date.now();
-  while (true) {
-    const status = await refreshStatus(record);
-    if (done(status) || Date.now() - started > timeoutMs) return status;
-    await sleep(200);
-  }
-}
-
-function describeStatus(record: RunRecord, status: RunStatus): string {
-  const code = status.exitCode !== undefined ? ` (exit code ${status.exitCode})` : "";
-  return `${record.id}: ${status.state}${code}${status.reason ? `\n${status.reason}` : ""}`;
 }

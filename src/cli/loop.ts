@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { invalidInput } from "../util/errors.js";
-import { pathExists, writeFileAtomic } from "../util/fs.js";
+import { InvalidInputError } from "../util/errors.js";
 import { action, printJson, say, sayProblem, withInterrupt } from "./io.js";
 
 export function registerLoopCommands(program: Command): void {
@@ -17,9 +16,9 @@ export function registerLoopCommands(program: Command): void {
     .option("--json", "print the summary (rounds, metrics, report files) as JSON on stdout")
     .action(
       action(async (file: string, opts: { out?: string; retryFailed?: boolean; json?: boolean }) => {
-        const { runLoop } = await import("../loop/run.js");
+        const { runLoop } = await import("../index.js");
         const summary = await withInterrupt("interrupted: stopping after the requests in flight; run the same command again to continue (jobs keep running)", (signal) =>
-          runLoop({ config: file, out: opts.out, retryFailed: opts.retryFailed, say, onProblem: sayProblem, signal }),
+          runLoop({ config: file, out: opts.out, retryFailed: opts.retryFailed, onMessage: say, onProblem: sayProblem, signal }),
         );
         say(`loop: ${summary.rounds.length} round(s); ${summary.finished?.reason ?? "not finished"}; report ${summary.report.html}`);
         if (opts.json) printJson(summary);
@@ -34,13 +33,12 @@ export function registerLoopCommands(program: Command): void {
     .option("--json", "print {ok, problems} as JSON on stdout")
     .action(
       action(async (file: string, opts: { json?: boolean }) => {
-        const { parseLoopConfigFile } = await import("../loop/config-file.js");
-        const result = await parseLoopConfigFile(file);
-        const problems = result.ok ? [] : result.problems;
-        if (opts.json) printJson({ ok: result.ok, problems });
+        const { validateLoopConfig } = await import("../index.js");
+        const { ok, problems, config, out } = await validateLoopConfig({ file });
+        if (opts.json) printJson({ ok, problems });
         for (const p of problems) sayProblem(p);
-        if (!result.ok) return 2;
-        say(`${file}: valid (loop ${result.loaded.config.name}: up to ${result.loaded.config.stop.rounds} rounds, output ${result.loaded.out})`);
+        if (!ok || !config) return 2;
+        say(`${file}: valid (loop ${config.name}: up to ${config.stop.rounds} rounds, output ${out})`);
         return 0;
       }),
     );
@@ -54,10 +52,9 @@ export function registerLoopCommands(program: Command): void {
     .option("--force", "overwrite an existing file")
     .action(
       action(async (file: string, opts: { name: string; runConfig: string; force?: boolean }) => {
-        const { starterLoopConfig } = await import("../loop/starter.js");
-        if (!opts.force && (await pathExists(file))) throw invalidInput("exists; use --force to overwrite", { file });
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.name)) throw invalidInput(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
-        await writeFileAtomic(file, starterLoopConfig({ name: opts.name, runConfig: opts.runConfig }));
+        const { RUN_NAME_PATTERN, writeStarterLoopConfig } = await import("../index.js");
+        if (!RUN_NAME_PATTERN.test(opts.name)) throw new InvalidInputError(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
+        await writeStarterLoopConfig({ file, name: opts.name, runConfig: opts.runConfig, force: opts.force });
         say(`wrote ${file}; edit the paths, then: facial-r1 loop validate ${file}`);
         return 0;
       }),

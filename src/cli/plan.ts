@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
-import { invalidInput } from "../util/errors.js";
-import { pathExists, writeFileAtomic } from "../util/fs.js";
+import { InvalidInputError } from "../util/errors.js";
 import { action, printJson, say, sayProblem } from "./io.js";
 
 interface ValidateOptions {
@@ -32,18 +31,14 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print {ok, problems} as JSON on stdout")
     .action(
       action(async (file: string, opts: ValidateOptions) => {
-        const { parseRunConfigFile } = await import("../trainer/config-file.js");
-        const { configFindings } = await import("../trainer/preflight.js");
-        const result = await parseRunConfigFile(file);
-        const problems = result.ok ? configFindings(result.loaded) : result.problems;
-        const errors = problems.filter((p) => p.severity !== "warning");
-        if (opts.json) printJson({ ok: errors.length === 0, problems });
+        const { validateRunConfig } = await import("../index.js");
+        const { ok, problems, config: c } = await validateRunConfig({ file });
+        if (opts.json) printJson({ ok, problems });
         for (const p of problems) sayProblem(p);
-        if (!result.ok || errors.length > 0) {
-          say(`${file}: ${errors.length} error(s); data and images are checked by facial-r1 preflight`);
+        if (!ok || !c) {
+          say(`${file}: ${problems.filter((p) => p.severity !== "warning").length} error(s); data and images are checked by facial-r1 preflight`);
           return 2;
         }
-        const c = result.loaded.config;
         say(`${file}: valid (${c.name}: stage ${c.stage}, trainer ${c.trainer.target}, ${c.datasets.length} data file(s), ${c.hardware.nodes} x ${c.hardware.profile})`);
         return 0;
       }),
@@ -58,10 +53,9 @@ export function registerPlanCommands(program: Command): void {
     .option("--force", "overwrite an existing file")
     .action(
       action(async (file: string, opts: InitOptions) => {
-        const { starterConfig } = await import("../trainer/starter.js");
-        if (!opts.force && (await pathExists(file))) throw invalidInput("exists; use --force to overwrite", { file });
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.name)) throw invalidInput(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
-        await writeFileAtomic(file, starterConfig({ name: opts.name, stage: opts.stage }));
+        const { RUN_NAME_PATTERN, writeStarterRunConfig } = await import("../index.js");
+        if (!RUN_NAME_PATTERN.test(opts.name)) throw new InvalidInputError(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
+        await writeStarterRunConfig({ file, name: opts.name, stage: opts.stage, force: opts.force });
         say(`wrote ${file}; edit the paths, then: facial-r1 config validate ${file}`);
         return 0;
       }),
@@ -75,13 +69,10 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (file: string, opts: PreflightOptions) => {
-        const { loadRunConfig } = await import("../trainer/config-file.js");
-        const { preflight } = await import("../trainer/preflight.js");
-        const { summaryLines, reportJson } = await import("../trainer/report.js");
-        const loaded = await loadRunConfig(file);
-        const report = await preflight({ loaded, checkImages: opts.imageCheck, onProblem: sayProblem });
-        for (const line of summaryLines(report)) say(line);
-        if (opts.json) printJson(reportJson(report));
+        const { describePreflight, preflightReportJson, preflightRun } = await import("../index.js");
+        const report = await preflightRun({ config: file, checkImages: opts.imageCheck, onProblem: sayProblem });
+        say(describePreflight(report));
+        if (opts.json) printJson(preflightReportJson(report));
         return report.ok ? 0 : 2;
       }),
     );
@@ -96,22 +87,12 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (file: string, opts: PlanOptions) => {
-        const { planRun } = await import("../trainer/bundle/plan.js");
-        const { summaryLines, reportJson } = await import("../trainer/report.js");
+        const { describePlan, planRun, preflightReportJson } = await import("../index.js");
         const result = await planRun({ config: file, out: opts.out, checkImages: opts.imageCheck, dropEmptyAus: opts.dropEmptyAus, onProblem: sayProblem });
-        for (const line of summaryLines(result.preflight)) say(line);
-        if (!result.written) {
-          say(`nothing written: fix the ${result.preflight.errors} error(s) above`);
-          if (opts.json) printJson({ written: false, preflight: reportJson(result.preflight) });
-          return 2;
-        }
-        for (const s of result.shards) {
-          const dropped = s.counts.droppedEmptyAus > 0 ? `, ${s.counts.droppedEmptyAus} with "AUs": [] left out` : "";
-          say(`${s.file}: ${s.counts.written} records written (${s.counts.read} read, ${s.counts.markedInvalid} is_valid=false left out${dropped}, ${s.counts.notSelected} not sampled)`);
-        }
-        say(`bundle written: ${result.out} (run ${result.manifest?.scripts.train}, then eval.sh)`);
-        if (opts.json) printJson({ written: true, out: result.out, manifest: result.manifest, preflight: reportJson(result.preflight) });
-        return 0;
+        say(describePlan(result));
+        const preflight = preflightReportJson(result.preflight);
+        if (opts.json) printJson(result.written ? { written: true, out: result.out, manifest: result.manifest, preflight } : { written: false, preflight });
+        return result.written ? 0 : 2;
       }),
     );
 }

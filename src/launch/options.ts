@@ -1,63 +1,56 @@
+import { z } from "zod";
 import { checkYamlConfig, noYamlFile, orThrow, readYamlMapping } from "../schema/yaml-config.js";
-import { invalidInput } from "../util/errors.js";
-import { LaunchConfigSchema, type LaunchConfig } from "./types.js";
+import { LaunchConfigSchema, SlurmOptionsSchema, SshTargetSchema, type LaunchConfig, type SlurmOptions, type SshTarget } from "./types.js";
 
-/** Command-line settings of `facial-r1 launch`; they override the launch config file. */
-export interface LaunchFlags {
-  backend?: string;
-  config?: string;
-  setup?: string[];
-  host?: string;
-  user?: string;
-  port?: string;
-  identity?: string;
-  sshConfig?: string;
-  remoteDir?: string;
-  nodes?: string;
-  gpusPerNode?: string;
-  partition?: string;
-  account?: string;
-  qos?: string;
-  time?: string;
-  exclusive?: boolean;
-  sbatchOption?: string[];
-  masterPort?: string;
-  login?: string;
-}
+/** ssh settings given over a launch config file's `ssh`: each one replaces the file's. */
+export type SshOverrides = Partial<SshTarget>;
+/** Slurm settings given over a launch config file's `slurm`: each one replaces the file's; the rest keep the file's values or the defaults. */
+export type SlurmOverrides = Partial<Omit<SlurmOptions, "login">>;
 
-export async function resolveLaunchConfig(flags: LaunchFlags): Promise<LaunchConfig> {
-  const file = flags.config ? orThrow(await readYamlMapping(flags.config, { kind: "a launch config", mappingHint: "(backend, setup, ssh, slurm)" })) : noYamlFile();
+export const SshOverridesSchema = SshTargetSchema.partial();
+
+const slurm = SlurmOptionsSchema.shape;
+/** Slurm settings given over a launch config file's `slurm` (each optional; the file's or the defaults stay for the rest). */
+export const SlurmOverridesSchema = z.strictObject({
+  nodes: slurm.nodes.unwrap().optional(),
+  gpus_per_node: slurm.gpus_per_node.unwrap().optional(),
+  partition: slurm.partition,
+  account: slurm.account,
+  qos: slurm.qos,
+  time: slurm.time,
+  exclusive: slurm.exclusive.unwrap().optional(),
+  cpus_per_task: slurm.cpus_per_task,
+  master_port: slurm.master_port.unwrap().optional(),
+  directives: slurm.directives.unwrap().optional(),
+});
+
+/** A launch config file and the settings that override it (what `facial-r1 launch` takes as flags). */
+export const LaunchOverridesSchema = z.strictObject({
+  file: z.string().min(1).optional(),
+  backend: z.string().optional(),
+  setup: z.array(z.string()).optional(),
+  ssh: SshOverridesSchema.optional(),
+  slurm: SlurmOverridesSchema.optional(),
+  /** Slurm: the login node to submit through, reached with the ssh settings. */
+  login: z.string().min(1).optional(),
+});
+export type LaunchOverrides = z.infer<typeof LaunchOverridesSchema>;
+
+export async function resolveLaunchConfig(o: LaunchOverrides): Promise<LaunchConfig> {
+  const file = o.file ? orThrow(await readYamlMapping(o.file, { kind: "a launch config", mappingHint: "(backend, setup, ssh, slurm)" })) : noYamlFile();
   const base = file.value;
-  const ssh = { ...(base.ssh as object | undefined), ...defined({ host: flags.host, user: flags.user, port: int(flags.port, "--port"), identity_file: flags.identity, config_file: flags.sshConfig, workdir: flags.remoteDir }) };
-  const backend = flags.backend ?? (base.backend as string | undefined) ?? "local";
-  const slurmFlags = defined({
-    nodes: int(flags.nodes, "--nodes"),
-    gpus_per_node: int(flags.gpusPerNode, "--gpus-per-node", true),
-    partition: flags.partition,
-    account: flags.account,
-    qos: flags.qos,
-    time: flags.time,
-    exclusive: flags.exclusive === false ? false : undefined,
-    directives: flags.sbatchOption?.length ? flags.sbatchOption : undefined,
-    master_port: int(flags.masterPort, "--master-port"),
-    login: flags.login ? { ...ssh, host: flags.login } : undefined,
-  });
+  const ssh = { ...(base.ssh as object | undefined), ...defined(o.ssh ?? {}) };
+  const backend = o.backend ?? (base.backend as string | undefined) ?? "local";
+  const slurmOverrides = defined({ ...o.slurm, login: o.login ? { ...ssh, host: o.login } : undefined });
   const merged = {
     ...base,
     backend,
-    setup: [...((base.setup as string[] | undefined) ?? []), ...(flags.setup ?? [])],
+    setup: [...((base.setup as string[] | undefined) ?? []), ...(o.setup ?? [])],
     ssh: backend === "ssh" && Object.keys(ssh).length > 0 ? ssh : base.ssh,
-    slurm: backend === "slurm" ? { ...(base.slurm as object | undefined), ...slurmFlags } : base.slurm,
+    slurm: backend === "slurm" ? { ...(base.slurm as object | undefined), ...slurmOverrides } : base.slurm,
   };
-  // Settings from flags have no place in the file: a problem with one names the key it sits under.
+  // Settings given over the file have no place in it: a problem with one names the key it sits under.
   return orThrow(checkYamlConfig(LaunchConfigSchema, file, merged));
-}
-
-function int(value: string | undefined, name: string, allowZero = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw invalidInput(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
-  return n;
 }
 
 function defined<T extends Record<string, unknown>>(value: T): Partial<T> {

@@ -4,6 +4,7 @@ import { z } from "zod";
 export const RUN_STATES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
+/** Whether a run in this state is over: succeeded, failed or cancelled (its status no longer changes). */
 export function isFinished(state: RunState): boolean {
   return state === "succeeded" || state === "failed" || state === "cancelled";
 }

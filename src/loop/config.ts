@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LaunchConfigSchema } from "../launch/types.js";
+import { RUN_NAME_PATTERN } from "../schema/run-config.js";
 
 /**
  * The loop config (LOOP.yaml): everything `facial-r1 loop` needs to run the stage-3 loop
@@ -142,11 +143,12 @@ export const LoopPushSchema = z
   .refine((p) => p.tag === false || p.tag !== p.revision, { message: "the tag must differ from the branch name", path: ["tag"] })
   .describe("What goes to the Hugging Face Hub after each round (token from HF_TOKEN)");
 
+/** The loop config (LOOP.yaml, schemas/loop.schema.json): the zod schema {@link LoopConfig} is inferred from. */
 export const LoopConfigSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' and '-' only")
+      .regex(RUN_NAME_PATTERN, "use letters, digits, '.', '_' and '-' only")
       .describe("Loop name: run names and the default output folder"),
     out: z.string().min(1).optional().describe("Output folder (rounds/<k>/, state, report); default: <name> next to this file"),
     train: LoopTrainSchema,
@@ -161,6 +163,7 @@ export const LoopConfigSchema = z
   })
   .describe("A facial-r1 loop config");
 
+/** A loop config with every default filled in. */
 export type LoopConfig = z.infer<typeof LoopConfigSchema>;
 export type LoopConfigInput = z.input<typeof LoopConfigSchema>;
 export type ServeConfig = z.infer<typeof ServeSchema>;

@@ -14,7 +14,9 @@ import { TRAINER_TARGETS, type TrainerTarget } from "../schema/run-config.js";
 import { isVllmTarget, targetSpecOf } from "../trainer/targets/index.js";
 import { HF_TRAINER_CHECKPOINTS, type CheckpointLayout } from "../trainer/targets/checkpoints.js";
 
-export type CheckpointChoice = "all" | "last" | "best" | "none";
+/** Which checkpoints a pull fetches: every one, the last, the best by a metric, or none. */
+export const CHECKPOINT_CHOICES = ["all", "last", "best", "none"] as const;
+export type CheckpointChoice = (typeof CHECKPOINT_CHOICES)[number];
 
 export interface PullOptions {
   record: RunRecord;
@@ -294,6 +296,17 @@ function summarize(record: RunRecord, status: RunStatus, rows: MetricRow[], stat
     best,
     train: state ? trainSummary(state) : undefined,
   };
+}
+
+/**
+ * What a pull did, for people: each checkpoint selected and what became of it, the run's state
+ * and metrics table (first, last and best value of each metric), where it all went.
+ */
+export function describePull(report: PullReport): string {
+  const lines = report.checkpoints.filter((c) => c.action !== "not-selected").map((c) => `${c.name}: ${c.action}`);
+  lines.push(report.summary ? formatSummary(report.summary) : "no trainer_state.json yet: logs only");
+  lines.push(`pulled into ${report.out}`);
+  return lines.join("\n");
 }
 
 export function formatSummary(s: RunSummary): string {

@@ -8,6 +8,8 @@ import { RewardSpecSchema, DEFAULT_REWARD_SPEC } from "../rewards/spec.js";
  */
 
 export const STAGES = ["sft", "grpo", "grpo-task"] as const;
+/** What the name of a run or a loop may be (it names folders and jobs): letters, digits, '.', '_' and '-', not starting with '.', '_' or '-'. */
+export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const TRAINER_TARGETS = ["vlm-r1", "facial-r1", "trl", "verl", "easyr1", "openrlhf"] as const;
 /** Targets that train from the bundle's own data format and launch line, generating with vLLM. */
 export const VLLM_TARGETS = ["trl", "verl", "easyr1", "openrlhf"] as const;
@@ -156,7 +158,7 @@ export const RunConfigSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' and '-' only")
+      .regex(RUN_NAME_PATTERN, "use letters, digits, '.', '_' and '-' only")
       .describe("Run name: used for the output directory and run_name"),
     stage: z.enum(STAGES).describe("sft (stage 1), grpo (stage 2), grpo-task (stage 3, task-specific GRPO)"),
     model: ModelSchema,

@@ -1,3 +1,4 @@
+import type { PlanResult } from "./bundle/plan.js";
 import type { PreflightReport } from "./preflight.js";
 
 /** The preflight summary for humans (findings themselves are printed as they are found). */
@@ -24,8 +25,23 @@ export function summaryLines(report: PreflightReport): string[] {
   return lines;
 }
 
+/** What plan did, for humans: the preflight summary, then each data file written and the bundle, or why nothing was written. */
+export function planLines(result: PlanResult): string[] {
+  const lines = summaryLines(result.preflight);
+  if (!result.written) return [...lines, `nothing written: fix the ${result.preflight.errors} error(s) above`];
+  for (const s of result.shards) {
+    const dropped = s.counts.droppedEmptyAus > 0 ? `, ${s.counts.droppedEmptyAus} with "AUs": [] left out` : "";
+    lines.push(`${s.file}: ${s.counts.written} records written (${s.counts.read} read, ${s.counts.markedInvalid} is_valid=false left out${dropped}, ${s.counts.notSelected} not sampled)`);
+  }
+  lines.push(`bundle written: ${result.out} (run ${result.manifest?.scripts.train}, then eval.sh)`);
+  return lines;
+}
+
+/** A preflight report as plain JSON: everything but the per-file selections, which stay internal. */
+export type PreflightReportJson = Omit<PreflightReport, "selections">;
+
 /** The report as plain JSON (the per-file selections stay internal). */
-export function reportJson(report: PreflightReport): Record<string, unknown> {
+export function reportJson(report: PreflightReport): PreflightReportJson {
   const { selections: _selections, ...rest } = report;
-  return rest as unknown as Record<string, unknown>;
+  return rest;
 }
