@@ -50,6 +50,9 @@ export {
 
 // Evaluation.
 export {
+  describeInferSummary,
+  describeJudgeSummary,
+  formatScoreReport,
   inferPredictions,
   judgePredictions,
   scoreEvaluation,
@@ -67,7 +70,16 @@ export {
 } from "./api/evaluation.js";
 
 // Stage-3 synthesis and the iterative loop.
-export { synthesize, type SynthesizeOptions, type SynthSummary } from "./api/synthesize.js";
+export {
+  describeBatchReuse,
+  describeBatchStatus,
+  describeSynthRound,
+  describeSynthSummary,
+  synthesize,
+  type BatchInfo,
+  type SynthesizeOptions,
+  type SynthSummary,
+} from "./api/synthesize.js";
 export { runLoop, type LoopSummary, type RunLoopOptions } from "./api/run-loop.js";
 
 // The Hugging Face Hub.
