@@ -75,6 +75,9 @@ export {
 
 // Evaluation.
 export {
+  describeInferSummary,
+  describeJudgeSummary,
+  formatScoreReport,
   inferPredictions,
   judgePredictions,
   scoreEvaluation,
@@ -92,7 +95,16 @@ export {
 } from "./api/evaluation.js";
 
 // Stage-3 synthesis and the iterative loop.
-export { synthesize, type SynthesizeOptions, type SynthSummary } from "./api/synthesize.js";
+export {
+  describeBatchReuse,
+  describeBatchStatus,
+  describeSynthRound,
+  describeSynthSummary,
+  synthesize,
+  type BatchInfo,
+  type SynthesizeOptions,
+  type SynthSummary,
+} from "./api/synthesize.js";
 export { runLoop, validateLoopConfig, type LoopConfig, type LoopConfigFileOptions, type LoopConfigValidation, type LoopSummary, type RunLoopOptions } from "./api/run-loop.js";
 export { writeStarterLoopConfig, type WriteStarterLoopConfigOptions } from "./api/starter-configs.js";
 export { LoopConfigSchema } from "./loop/config.js";

@@ -5,11 +5,14 @@ import { runInference, type InferSummary } from "../eval/infer.js";
 import { runJudge, type JudgeSummary } from "../eval/judge.js";
 import { buildReport, type ReportFiles } from "../eval/report.js";
 import { scoreEvaluation as scorePredictions, type ScoreReport } from "../eval/score.js";
-import { contextSignal } from "../util/run-context.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
-import { clientFor, ENDPOINT_FIELDS, REMOTE_DATASET_FIELDS, type EndpointOptions, type RemoteDatasetOptions } from "./remote.js";
+import { clientFor, ENDPOINT_FIELDS, REMOTE_DATASET_FIELDS, runStoppable, type EndpointOptions, type RemoteDatasetOptions } from "./remote.js";
 
 export type { EndpointOptions, InferSummary, JudgeSummary, RemoteDatasetOptions, ReportFiles, ScoreReport };
+// The summaries and reports above, written out for people.
+export { describeInferSummary } from "../eval/infer.js";
+export { describeJudgeSummary } from "../eval/judge.js";
+export { formatScoreReport } from "../eval/score-tables.js";
 
 /** Options of {@link scoreEvaluation}. */
 export interface ScoreEvaluationOptions extends RunOptions, ProblemOptions {
@@ -31,7 +34,8 @@ const ScoreEvaluationOptions = z.strictObject({
   dataset: z.string().min(1),
   predictions: z.string().min(1),
   protocol: z.enum(["facial-r1", "standard"]).default("facial-r1"),
-  benchmark: z.string().min(1).optional(),
+  // Checked against the known benchmarks by the scorer (`unknown benchmark "..."`).
+  benchmark: z.string().optional(),
   rege: z.boolean().optional(),
   judgements: z.string().min(1).optional(),
   ...RUN_FIELDS,
@@ -63,10 +67,10 @@ sameShape<z.input<typeof InferPredictionsOptions>, InferPredictionsOptions>(true
  */
 export async function inferPredictions(options: InferPredictionsOptions): Promise<InferSummary> {
   const o = parseOptions("inferPredictions", InferPredictionsOptions, options);
-  return runWith(o, async () => {
+  return runStoppable(o, async (signal) => {
     const client = await clientFor(o);
     const out = o.out ?? join(dirname(o.dataset), `${basename(o.dataset).replace(/\.jsonl$/i, "")}.predictions.jsonl`);
-    return runInference({ dataset: o.dataset, images: o.images, out, client, model: o.model, variant: o.prompt, concurrency: o.concurrency, limit: o.limit, maxTokens: o.maxTokens, onProblem: o.onProblem, signal: contextSignal() });
+    return runInference({ dataset: o.dataset, images: o.images, out, client, model: o.model, variant: o.prompt, concurrency: o.concurrency, limit: o.limit, maxTokens: o.maxTokens, onProblem: o.onProblem, signal });
   });
 }
 

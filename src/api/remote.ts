@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { createRemoteClient, DEFAULT_API_KEY_ENV, type RemoteClient } from "../eval/client.js";
+import { throwIfAborted } from "../util/run-context.js";
+import { runWith, type RunOptions } from "./options.js";
 
 /** The options of every call to an OpenAI-compatible server (vLLM, OpenAI). */
 export interface EndpointOptions {
-  /** API base URL, e.g. http://localhost:8000/v1 (default: OpenAI's). */
+  /** API base URL, e.g. http://localhost:8000/v1 (default: OpenAI's); not a URL: InvalidInputError. */
   endpoint?: string;
   /** The API key; default: the environment variable named by `apiKeyEnv`. Never printed or written. */
   apiKey?: string;
@@ -16,7 +18,8 @@ export interface EndpointOptions {
 }
 
 export const ENDPOINT_FIELDS = {
-  endpoint: z.string().url().optional(),
+  // Checked by the client, which names the problem as the CLI's --endpoint: `not a URL: "..."`.
+  endpoint: z.string().optional(),
   apiKey: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).default(DEFAULT_API_KEY_ENV),
   timeoutMs: z.number().positive().optional(),
@@ -55,3 +58,14 @@ export const REMOTE_DATASET_FIELDS = {
   maxTokens: z.number().int().positive().optional(),
   ...ENDPOINT_FIELDS,
 };
+
+/**
+ * Runs a resumable dataset run (inference, synthesis) with the caller's progress listener.
+ * The caller's signal goes to the run itself, not into the run context (where every counting
+ * loop would throw on it): it stops new records while those in flight finish and are
+ * recorded, and the summary's `aborted` says so.
+ */
+export function runStoppable<T>(o: RunOptions, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  throwIfAborted(o.signal);
+  return runWith({ onProgress: o.onProgress }, () => work(o.signal));
+}

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { basename, dirname, join } from "node:path";
+import type { RemoteDatasetOptions } from "../index.js";
 import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem, withInterrupt } from "./io.js";
 
 export function registerEvalRemoteCommands(evalCommand: Command): void {
@@ -21,36 +21,19 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: InferOptions) => {
-        const { createRemoteClient } = await import("../eval/client.js");
-        const { runInference } = await import("../eval/infer.js");
-        const client = await createRemoteClient({
-          endpoint: opts.endpoint,
-          apiKeyEnv: opts.apiKeyEnv,
+        const { describeInferSummary, inferPredictions } = await import("../index.js");
+        const remote = remoteDatasetOptions(opts, {
           timeoutMs: parseSecondsAsMs("--timeout", opts.timeout),
           retries: parseCount("--retries", opts.retries),
+          concurrency: parsePositiveInt("--concurrency", opts.concurrency),
+          limit: parsePositiveInt("--limit", opts.limit),
+          maxTokens: parsePositiveInt("--max-tokens", opts.maxTokens),
         });
-        const out = opts.out ?? join(dirname(opts.dataset), `${basename(opts.dataset).replace(/\.jsonl$/i, "")}.predictions.jsonl`);
         const summary = await withInterrupt("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)", (signal) =>
-          runInference({
-            dataset: opts.dataset,
-            images: opts.images,
-            out,
-            client,
-            model: opts.model,
-            variant: opts.prompt,
-            concurrency: parsePositiveInt("--concurrency", opts.concurrency),
-            limit: parsePositiveInt("--limit", opts.limit),
-            maxTokens: parsePositiveInt("--max-tokens", opts.maxTokens),
-            onProblem: sayProblem,
-            signal,
-          }),
+          inferPredictions({ ...remote, out: opts.out, onProblem: sayProblem, signal }),
         );
         if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
-        say(
-          `infer: ${summary.records} records: ${summary.succeeded} done now, ${summary.already_done} done before, ` +
-            `${summary.failed} failed${summary.failed ? ` (see ${summary.failures_file})` : ""}, ${summary.not_attempted} not attempted; ` +
-            `${summary.invalid} invalid lines skipped; predictions in ${summary.out}`,
-        );
+        say(describeInferSummary(summary));
         if (opts.json) printJson({ infer: summary });
         return summary.aborted || summary.failed > 0 || summary.invalid > 0 || summary.not_attempted > 0 ? 1 : 0;
       }),
@@ -76,27 +59,21 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: JudgeOptions) => {
-        const { createRemoteClient } = await import("../eval/client.js");
-        const { runJudge, describeJudgeSummary } = await import("../eval/judge.js");
-        const { defaultJudgeCacheDir } = await import("../eval/judge-cache.js");
-        const client = await createRemoteClient({
+        const { describeJudgeSummary, judgePredictions } = await import("../index.js");
+        const summary = await judgePredictions({
+          dataset: opts.dataset,
+          predictions: opts.predictions,
+          out: opts.out,
           endpoint: opts.endpoint,
           apiKeyEnv: opts.apiKeyEnv,
           timeoutMs: parseSecondsAsMs("--timeout", opts.timeout),
           retries: parseCount("--retries", opts.retries),
-          requireKey: opts.endpoint === undefined,
-        });
-        const summary = await runJudge({
-          dataset: opts.dataset,
-          predictions: opts.predictions,
-          out: opts.out ?? `${opts.predictions.replace(/\.jsonl$/i, "")}.judge.jsonl`,
-          client,
           model: opts.model,
           batch: opts.batch ?? false,
           wait: opts.wait,
           pollIntervalMs: parseSecondsAsMs("--poll-interval", opts.pollInterval),
           concurrency: parsePositiveInt("--concurrency", opts.concurrency),
-          cacheDir: opts.cache === false ? undefined : (opts.cache ?? defaultJudgeCacheDir()),
+          cache: opts.cache,
           onProblem: sayProblem,
         });
         for (const line of describeJudgeSummary(summary)) say(line);
@@ -107,19 +84,31 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     );
 }
 
-interface InferOptions {
+/** The flags of the commands that run a dataset through a model behind a server (eval infer, synth). */
+export interface RemoteDatasetFlags {
   dataset: string;
   images: string;
   endpoint: string;
   model: string;
   prompt: "grpo" | "sft";
+  apiKeyEnv: string;
+}
+
+/** Those flags, with the numbers each command parses from its own flags, as the public API's options. */
+export function remoteDatasetOptions(
+  opts: RemoteDatasetFlags,
+  numbers: Pick<RemoteDatasetOptions, "timeoutMs" | "retries" | "concurrency" | "limit" | "maxTokens">,
+): RemoteDatasetOptions {
+  return { dataset: opts.dataset, images: opts.images, endpoint: opts.endpoint, apiKeyEnv: opts.apiKeyEnv, model: opts.model, prompt: opts.prompt, ...numbers };
+}
+
+interface InferOptions extends RemoteDatasetFlags {
   concurrency: string;
   limit?: string;
   out?: string;
   timeout: string;
   retries: string;
   maxTokens: string;
-  apiKeyEnv: string;
   json?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../index.js";
 import { action, printJson, say, sayProblem } from "./io.js";
 
 const MAX_PROBLEMS_SHOWN = 20;
@@ -18,13 +18,20 @@ export function registerEvalScoreCommands(evalCommand: Command): void {
     .option("--json", "print the result as JSON on stdout")
     .action(
       action(async (opts: { dataset: string; predictions: string; protocol: "facial-r1" | "standard"; benchmark?: string; rege?: boolean; judgements?: string; json?: boolean }) => {
-        const { scoreEvaluation } = await import("../eval/score.js");
-        const { formatScoreReport } = await import("../eval/score-tables.js");
+        const { formatScoreReport, scoreEvaluation } = await import("../index.js");
         let problems = 0;
         const onProblem = (problem: Problem): void => {
           if (++problems <= MAX_PROBLEMS_SHOWN) sayProblem({ severity: "warning", ...problem });
         };
-        const report = await scoreEvaluation({ ...opts, onProblem });
+        const report = await scoreEvaluation({
+          dataset: opts.dataset,
+          predictions: opts.predictions,
+          protocol: opts.protocol,
+          benchmark: opts.benchmark,
+          rege: opts.rege,
+          judgements: opts.judgements,
+          onProblem,
+        });
         if (problems > MAX_PROBLEMS_SHOWN) say(`... and ${problems - MAX_PROBLEMS_SHOWN} more problems`);
         say(formatScoreReport(report));
         if (opts.json) printJson(report);
@@ -45,8 +52,8 @@ export function registerEvalReportCommand(evalCommand: Command): void {
     .option("--json", "print the written file paths as JSON on stdout")
     .action(
       action(async (results: string[], opts: { out: string; json?: boolean }) => {
-        const { buildReport } = await import("../eval/report.js");
-        const files = await buildReport({ results, outDir: opts.out });
+        const { writeEvalReport } = await import("../index.js");
+        const files = await writeEvalReport({ results, outDir: opts.out });
         say(`wrote ${files.html}, ${files.markdown}, ${files.json} and ${files.svgs.length} SVG charts`);
         if (opts.json) printJson(files);
       }),

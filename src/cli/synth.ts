@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { remoteDatasetOptions, type RemoteDatasetFlags } from "./eval-remote.js";
 import { action, parseCount, parsePositiveInt, parseSecondsAsMs, printJson, say, sayProblem, withInterrupt } from "./io.js";
 
 export function registerSynthCommands(program: Command): void {
@@ -31,31 +32,26 @@ export function registerSynthCommands(program: Command): void {
         const timeoutMs = parseSecondsAsMs("--timeout", opts.timeout);
         const maxTokens = parsePositiveInt("--max-tokens", opts.maxTokens);
         const pollIntervalMs = parseSecondsAsMs("--poll-interval", opts.pollInterval);
-        const { createRemoteClient } = await import("../eval/client.js");
-        const { describeSynthSummary } = await import("../synth/summary.js");
-        const client = await createRemoteClient({ endpoint: opts.endpoint, apiKeyEnv: opts.apiKeyEnv, timeoutMs, retries: requestRetries });
-        const run = { dataset: opts.dataset, images: opts.images, out: opts.out, client, model: opts.model, variant: opts.prompt, retries, limit, maxTokens, onProblem: sayProblem };
+        const { describeBatchReuse, describeBatchStatus, describeSynthRound, describeSynthSummary, synthesize } = await import("../index.js");
+        const run = { ...remoteDatasetOptions(opts, { timeoutMs, retries: requestRetries, limit, maxTokens }), out: opts.out, corrections: retries, onProblem: sayProblem };
         if (opts.batch) {
           // No SIGINT handler: the state file makes any stop safe, and a rerun resumes.
-          const { runBatchSynthesis } = await import("../synth/batch-run.js");
-          const { describeBatchStatus, describeSynthRound } = await import("../synth/summary.js");
-          const { describeBatchReuse } = await import("../eval/batch.js");
-          const summary = await runBatchSynthesis({
+          const summary = await synthesize({
             ...run,
+            batch: true,
             wait: opts.wait,
             pollIntervalMs,
             onRound: (round) => say(describeSynthRound(round)),
-            onStatus: (batch) => say(describeBatchStatus(batch)),
-            onReuse: (batch) => say(`synth: ${describeBatchReuse(batch)}`),
+            onBatchStatus: (batch) => say(`synth: ${describeBatchStatus(batch)}`),
+            onBatchReuse: (batch) => say(`synth: ${describeBatchReuse(batch)}`),
           });
           for (const line of describeSynthSummary(summary)) say(line);
           if (opts.json) printJson({ synth: summary });
           if (summary.batch?.pending) return 0;
           return summary.failed > 0 || summary.rejected > 0 ? 1 : 0;
         }
-        const { runSynthesis } = await import("../synth/run.js");
         const summary = await withInterrupt("interrupted: finishing the records in progress (Ctrl-C again to quit at once)", (signal) =>
-          runSynthesis({ ...run, concurrency, signal }),
+          synthesize({ ...run, concurrency, signal }),
         );
         if (summary.aborted) say(`error: run stopped: ${summary.aborted}`);
         for (const line of describeSynthSummary(summary)) say(line);
@@ -65,20 +61,14 @@ export function registerSynthCommands(program: Command): void {
     );
 }
 
-interface SynthOptions {
-  dataset: string;
-  images: string;
-  endpoint: string;
-  model: string;
+interface SynthOptions extends RemoteDatasetFlags {
   out: string;
-  prompt: "grpo" | "sft";
   retries: string;
   concurrency: string;
   limit?: string;
   timeout: string;
   requestRetries: string;
   maxTokens: string;
-  apiKeyEnv: string;
   batch?: boolean;
   wait: boolean;
   pollInterval: string;

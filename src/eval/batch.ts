@@ -144,8 +144,31 @@ export async function runBatch(params: BatchRunParams): Promise<BatchOutcome | u
 
 const CHAT_ENDPOINT = "/v1/chat/completions";
 
-/** What to say when a batch is found by its tag. */
-export function describeBatchReuse(batch: Batch): string {
+/**
+ * What the SDK reports of a Batch API batch (the fields of OpenAI's `Batch` object it reads):
+ * its id, its status (validating, in_progress, finalizing, completed, failed, expired, ...)
+ * and how many of its requests are done.
+ */
+export interface BatchInfo {
+  id: string;
+  status: string;
+  request_counts?: { completed: number; failed: number; total: number };
+}
+
+/**
+ * A batch's status line for people, as each status check sees it:
+ * `batch ID: STATUS (DONE/TOTAL done, FAILED failed)`.
+ */
+export function describeBatchStatus(batch: BatchInfo): string {
+  const counts = batch.request_counts;
+  return `batch ${batch.id}: ${batch.status}${counts ? ` (${counts.completed}/${counts.total} done, ${counts.failed} failed)` : ""}`;
+}
+
+/**
+ * What to say when a batch is found by its tag: an earlier run submitted the same requests
+ * and stopped before saving the batch's id, so that batch is used instead of paying again.
+ */
+export function describeBatchReuse(batch: BatchInfo): string {
   return `batch ${batch.id} (${batch.status}) holds these same requests: a run submitted it and stopped before saving its id; using it instead of paying again`;
 }
 

@@ -37,6 +37,18 @@ export interface InferSummary {
   aborted?: string;
 }
 
+/**
+ * An inference summary for people, one line: where the records went (done now, done before,
+ * failed, not attempted), the invalid lines skipped and the predictions file.
+ */
+export function describeInferSummary(summary: InferSummary): string {
+  return (
+    `infer: ${summary.records} records: ${summary.succeeded} done now, ${summary.already_done} done before, ` +
+    `${summary.failed} failed${summary.failed ? ` (see ${summary.failures_file})` : ""}, ${summary.not_attempted} not attempted; ` +
+    `${summary.invalid} invalid lines skipped; predictions in ${summary.out}`
+  );
+}
+
 export async function runInference(params: InferParams): Promise<InferSummary> {
   const report = params.onProblem ?? (() => undefined);
   await assertImageDirectory(params.images);

@@ -6,7 +6,7 @@ import { PredictionSchema, SampleSchema } from "../schema/sample.js";
 import { errorMessage, type Problem } from "../util/errors.js";
 import { runPool } from "../util/concurrency.js";
 import { Progress } from "../util/progress.js";
-import { clearBatchState, describeBatchReuse, runBatch, type BatchOutcome } from "./batch.js";
+import { clearBatchState, describeBatchReuse, describeBatchStatus, runBatch, type BatchOutcome } from "./batch.js";
 import type { RemoteClient } from "./client.js";
 import { RemoteError } from "../util/errors.js";
 import { JudgeCache, judgeCacheKey, type CachedJudgement } from "./judge-cache.js";
@@ -328,11 +328,7 @@ async function judgeThroughBatch(args: {
     pollIntervalMs: params.pollIntervalMs ?? 30_000,
     wait: params.wait ?? true,
     onReuse: (batch) => params.onProblem?.({ severity: "warning", message: describeBatchReuse(batch) }),
-    onStatus: (batch) =>
-      params.onProblem?.({
-        severity: "warning",
-        message: `batch ${batch.id}: ${batch.status}${batch.request_counts ? ` (${batch.request_counts.completed}/${batch.request_counts.total} done, ${batch.request_counts.failed} failed)` : ""}`,
-      }),
+    onStatus: (batch) => params.onProblem?.({ severity: "warning", message: describeBatchStatus(batch) }),
   });
   if (!outcome || !outcome.finished) return outcome;
   counts.requested += outcome.results.length;
@@ -470,7 +466,11 @@ async function readTasks(args: {
   return tasks;
 }
 
-/** Human lines for stderr. */
+/**
+ * A judge summary for people, a few lines: the scores and their mean, where the judgements
+ * came from (cache, requests, unjudgeable), the tokens used and their cost; or, while a batch
+ * is still running, what to do to collect it.
+ */
 export function describeJudgeSummary(summary: JudgeSummary): string[] {
   const { judge, usage } = summary;
   const lines: string[] = [];

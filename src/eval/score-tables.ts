@@ -44,6 +44,11 @@ function groupTables(scores: GroupScores | ScoreReport): string[] {
   return out;
 }
 
+/**
+ * A score report as plain-text tables for people: per-AU F1, per-class accuracy and the
+ * confusion matrix, ROUGE, REGE and the judge's mean, per dataset when the test file mixes
+ * several, and the counts of records and predictions.
+ */
 export function formatScoreReport(report: ScoreReport): string {
   const out = [`protocol ${report.protocol}${report.benchmark ? `, benchmark ${report.benchmark}` : ""}`, ...groupTables(report)];
   if (report.judge) {

@@ -1,4 +1,3 @@
-import type { Batch } from "openai/resources/batches";
 import type { Generation } from "./generate.js";
 import type { SynthPlan } from "./plan.js";
 
@@ -74,7 +73,11 @@ export function newSynthSummary(p: { dataset: string; out: string; failuresFile:
   };
 }
 
-/** Human summary lines (stderr). */
+/**
+ * A synthesis summary for people, a few lines: where every record read went (the counts add
+ * up), how the written ones passed the quality check, the Batch API rounds and what they cost,
+ * and what a rerun would do (collect a pending batch, retry failed records).
+ */
 export function describeSynthSummary(s: SynthSummary): string[] {
   const corrected = Object.entries(s.written.valid_after_corrections)
     .sort(([a], [b]) => Number(a) - Number(b))
@@ -116,16 +119,10 @@ export function countWritten(summary: SynthSummary, generation: Pick<Generation,
   }
 }
 
-/** A round's line (stderr), printed when its results are read. */
+/** One line for people about a Batch API round of synthesis, once its results are read: its batches, requests, tokens and what became of its records. */
 export function describeSynthRound(r: SynthRound): string {
   return (
     `synth: round ${r.round} (${r.batch_ids.join(", ")}): ${r.requests} requests, ${r.usage.prompt_tokens} prompt + ${r.usage.completion_tokens} completion tokens; ` +
     `${r.written} written, ${r.to_correct} to correct, ${r.failed} failed`
   );
-}
-
-/** A batch's status line (stderr), at each poll. */
-export function describeBatchStatus(batch: Batch): string {
-  const counts = batch.request_counts;
-  return `synth: batch ${batch.id}: ${batch.status}${counts ? ` (${counts.completed}/${counts.total} done, ${counts.failed} failed)` : ""}`;
 }
