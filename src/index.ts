@@ -37,10 +37,11 @@ export * from "./rewards-api.js";
 // Datasets.
 export { validateDataset, type ValidateDatasetOptions, type ValidationReport } from "./api/validate-dataset.js";
 export { convertDataset, type ConvertDatasetOptions, type ConvertOptions, type ConvertSummary } from "./api/convert-dataset.js";
-export { shardDataset, type ShardDatasetOptions, type ShardResult } from "./api/shard-dataset.js";
-export { splitDataset, type SplitDatasetOptions, type SplitResult } from "./api/split-dataset.js";
+export { describeShards, shardDataset, type ShardDatasetOptions, type ShardResult } from "./api/shard-dataset.js";
+export { describeSplits, splitDataset, type SplitDatasetOptions, type SplitResult } from "./api/split-dataset.js";
 export { mergeDatasets, type MergeDatasetsOptions, type MergeSummary } from "./api/merge-datasets.js";
-export { datasetStats, type DatasetStats, type DatasetStatsOptions, type FileStats, type FrequencyMap } from "./api/dataset-stats.js";
+export { sampleDataset, DEFAULT_SAMPLE_SEED, type SampleDatasetOptions, type SampleSummary } from "./api/sample-dataset.js";
+export { datasetStats, formatStatsTable, type DatasetStats, type DatasetStatsOptions, type FileStats, type FrequencyMap } from "./api/dataset-stats.js";
 
 // Runs: launch, follow, cancel, pull.
 export {
@@ -110,7 +111,21 @@ export { writeStarterLoopConfig, type WriteStarterLoopConfigOptions } from "./ap
 export { LoopConfigSchema } from "./loop/config.js";
 
 // The Hugging Face Hub.
-export { pullDataset, pullModel, pushDataset, pushModel, type PullRepoOptions, type PullResult, type PushDatasetOptions, type PushModelOptions, type PushOptions, type PushResult } from "./api/hub.js";
+export {
+  pullDataset,
+  pullModel,
+  pushDataset,
+  pushModel,
+  resolveBaseModel,
+  type PullRepoOptions,
+  type PullResult,
+  type PushDatasetOptions,
+  type PushModelOptions,
+  type PushOptions,
+  type PushResult,
+  type ResolveBaseModelOptions,
+  type ResolvedBase,
+} from "./api/hub.js";
 
 // The zod schemas of the files the SDK reads (run configs, reward specs, launch settings).
 export { RunConfigSchema } from "./schema/run-config.js";

@@ -1,7 +1,7 @@
 /**
  * `facial-r1/rewards`: the rewards alone, without the rest of the SDK: score completions with the
- * Facial-R1 rewards, define rewards in TypeScript and serve them, emit the Python plugins that
- * put either into a trainer.
+ * Facial-R1 rewards (one by one or a whole JSONL file), replay a trainer's rollouts, define
+ * rewards in TypeScript and serve them, emit the Python plugins that put either into a trainer.
  *
  * @packageDocumentation
  */
@@ -9,6 +9,7 @@ export {
   buildRemoteRewardPlugin,
   defineReward,
   listServedRewards,
+  OPENRLHF_TOKEN_NOTE,
   REWARD_PRESETS,
   scoreCompletion,
   scoreRewards,
@@ -23,4 +24,24 @@ export {
   type ServeRewardsOptions,
   type Truth,
 } from "./api/rewards.js";
+export {
+  describeScoreMapping,
+  describeScoring,
+  formatReplayReport,
+  formatScoredLine,
+  loadRewardSpec,
+  replayRewards,
+  REWARD_COMPONENTS,
+  scoreRewardsFile,
+  type GroupDetail,
+  type LoadRewardSpecOptions,
+  type ReplayInputKind,
+  type ReplayReport,
+  type ReplayRewardsOptions,
+  type RewardComponent,
+  type ScoredLine,
+  type ScoreFileCounts,
+  type ScoreRewardsFileOptions,
+} from "./api/reward-files.js";
+export { REWARD_PRESET_NAMES, type RewardPresetName } from "./rewards/preset-names.js";
 export { buildRewardPlugin, PLUGIN_TARGETS, renderRewardPlugin, type BuildRewardPluginOptions, type PluginFile, type PluginTarget, type RenderRewardPluginOptions } from "./api/reward-plugin.js";

@@ -3,6 +3,7 @@ import { collectStats, toFrequencyMap, writeStatsReport, type FileStats, type Fr
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 
 export type { FileStats, FrequencyMap };
+export { formatStatsTable } from "../data/stats.js";
 
 /** Options of {@link datasetStats}. */
 export interface DatasetStatsOptions extends RunOptions, ProblemOptions {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { runPushDataset, runPushModel, type PushResult } from "../hub/commands.js";
 import { pullRepo, type PullResult } from "../hub/pull.js";
+import { resolveBaseModel as baseModelOf, type ResolvedBase } from "../runs/base-model.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 
 /**
@@ -8,7 +9,7 @@ import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type Prob
  * Hugging Face cache that transformers and vLLM read offline. The token comes from `HF_TOKEN`
  * or the huggingface-cli token file; `HF_ENDPOINT` names another Hub.
  */
-export type { PullResult, PushResult };
+export type { PullResult, PushResult, ResolvedBase };
 
 /** What both push functions take. */
 export interface PushOptions extends RunOptions, ProblemOptions {
@@ -151,4 +152,29 @@ export function pullModel(options: PullRepoOptions): Promise<PullResult> {
 async function pull(fn: string, type: "dataset" | "model", options: PullRepoOptions): Promise<PullResult> {
   const o = parseOptions(fn, PullOptions, options);
   return runWith(o, () => pullRepo({ type, repo: o.repo, revision: o.revision, allow: o.allow, ignore: o.ignore, cacheDir: o.cacheDir, onMessage: o.onMessage }));
+}
+
+/** Options of {@link resolveBaseModel}. */
+export interface ResolveBaseModelOptions {
+  /** A checkpoint folder. */
+  dir: string;
+  /** The base model's Hub id, when known: it wins (the CLI's `--base-model`). */
+  baseModel?: string;
+}
+
+const ResolveBaseModelOptions = z.strictObject({
+  dir: z.string().min(1),
+  baseModel: z.string().min(1).optional(),
+});
+sameShape<z.input<typeof ResolveBaseModelOptions>, ResolveBaseModelOptions>(true);
+
+/**
+ * The base model a model card names: `baseModel` when given, else the Hub id of the `model.path`
+ * in the manifest of the run that wrote the checkpoint (the run bundle's, or the copy
+ * `pullRun` keeps), looked for in `dir` and the folders above it. `note` says where the id
+ * came from, or why it is unknown (`warning: ...`), in a line for people.
+ */
+export async function resolveBaseModel(options: ResolveBaseModelOptions): Promise<ResolvedBase> {
+  const o = parseOptions("resolveBaseModel", ResolveBaseModelOptions, options);
+  return baseModelOf(o.dir, o.baseModel);
 }

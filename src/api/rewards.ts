@@ -4,14 +4,14 @@ import { PLUGIN_TARGETS, type PluginTarget } from "../plugins/targets.js";
 import { writePluginFiles } from "../plugins/index.js";
 import { defineReward, type RewardDefinition, type RewardInput } from "../rewards/custom.js";
 import { scoreCompletion, type RewardScores } from "../rewards/score.js";
-import { rewardScorer, startRewardServer, type RunningRewardServer } from "../rewards/server.js";
+import { isLoopback, OPENRLHF_TOKEN_NOTE, rewardScorer, startRewardServer, type RunningRewardServer } from "../rewards/server.js";
 import { REWARD_PRESETS, type RewardSpec } from "../rewards/spec.js";
 import type { Truth } from "../rewards/openrlhf.js";
 import { invalidInput, RemoteError } from "../util/errors.js";
-import { parseOptions, sameShape } from "./options.js";
+import { parseOptions, PROBLEM_FIELDS, sameShape, type ProblemOptions } from "./options.js";
 import { rewardSpecOf, SPEC_FIELDS, type RewardSpecSource } from "./reward-plugin.js";
 
-export { defineReward, REWARD_PRESETS, scoreCompletion };
+export { defineReward, OPENRLHF_TOKEN_NOTE, REWARD_PRESETS, scoreCompletion };
 export type { RemoteReward, RewardDefinition, RewardInput, RewardScores, RewardSpec, RunningRewardServer, Truth };
 
 /** One completion and its ground truth, for {@link scoreRewards}. */
@@ -41,8 +41,11 @@ export async function scoreRewards(options: ScoreRewardsOptions): Promise<Reward
   return o.items.map((item) => scoreCompletion(item.completion, item, spec));
 }
 
-/** Options of {@link serveRewards}; the spec fields choose the built-in rewards' spec. */
-export interface ServeRewardsOptions extends RewardSpecSource {
+/**
+ * Options of {@link serveRewards}; the spec fields choose the built-in rewards' spec. `onProblem`
+ * hears a warning when the server listens beyond this machine without a token.
+ */
+export interface ServeRewardsOptions extends RewardSpecSource, ProblemOptions {
   /** Rewards written in TypeScript (defineReward), served at POST /v1/rewards/<name>. */
   rewards?: RewardDefinition[];
   /** Address to listen on (default 127.0.0.1). */
@@ -53,6 +56,8 @@ export interface ServeRewardsOptions extends RewardSpecSource {
   token?: string;
   /** Largest request body accepted (default 8 MiB). */
   maxBodyBytes?: number;
+  /** Name of the built-in rewards that GET /health shows (default: `configFile`, else the spec's preset). */
+  name?: string;
 }
 
 const ServeRewardsOptions = z.strictObject({
@@ -61,7 +66,9 @@ const ServeRewardsOptions = z.strictObject({
   port: z.number().int().min(0).max(65535).default(5000),
   token: z.string().min(1).optional(),
   maxBodyBytes: z.number().int().positive().optional(),
+  name: z.string().min(1).optional(),
   ...SPEC_FIELDS,
+  ...PROBLEM_FIELDS,
 });
 sameShape<z.input<typeof ServeRewardsOptions>, ServeRewardsOptions>(true);
 
@@ -79,14 +86,19 @@ export async function serveRewards(options: ServeRewardsOptions = {}): Promise<R
     names.add(r.name);
   }
   const spec = await rewardSpecOf(o);
-  return startRewardServer({
-    scorer: rewardScorer(spec, o.configFile ?? spec.preset),
+  const token = o.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined);
+  const server = await startRewardServer({
+    scorer: rewardScorer(spec, o.name ?? o.configFile ?? spec.preset),
     rewards: o.rewards,
     host: o.host,
     port: o.port,
-    token: o.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined),
+    token,
     maxBodyBytes: o.maxBodyBytes,
   });
+  if (!isLoopback(o.host) && !token) {
+    o.onProblem?.({ severity: "warning", message: `listening on ${o.host} without a token: anyone who can reach this port can use the server (set FACIAL_R1_REWARD_TOKEN)` });
+  }
+  return server;
 }
 
 /** Options of {@link buildRemoteRewardPlugin}. */

@@ -3,6 +3,7 @@ import { shardFiles, type ShardResult } from "../data/shard.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 
 export type { ShardResult };
+export { describeShards } from "../data/partition-report.js";
 
 /** Options of {@link shardDataset}: give exactly one of `shardSize` and `shards`. */
 export interface ShardDatasetOptions extends RunOptions, ProblemOptions {

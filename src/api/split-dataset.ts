@@ -3,6 +3,7 @@ import { splitFiles, type SplitResult } from "../data/split.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 
 export type { SplitResult };
+export { describeSplits } from "../data/partition-report.js";
 
 /** Options of {@link splitDataset}: give exactly one of `ratios` and `folds`. */
 export interface SplitDatasetOptions extends RunOptions, ProblemOptions {

@@ -1,15 +1,14 @@
 import { Option, type Command } from "commander";
+import { fillFromSdk } from "./from-sdk.js";
 import { action, collect, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
-import type { ConvertOptions } from "../data/convert/index.js";
-import { CONVERTER_NAMES } from "../data/convert/names.js";
-import { DEFAULT_SAMPLE_SEED } from "../data/balanced-sample-defaults.js";
-import { invalidInput, type Problem } from "../util/errors.js";
+import type { ConverterName, ConvertOptions } from "../index.js";
+import { InvalidInputError, type Problem } from "../util/errors.js";
 
 /** Problems printed on stderr before the rest are only counted (all are in the rejects file). */
 const SHOWN_PROBLEMS = 20;
 
 interface ConvertFlags {
-  from: string;
+  from: ConverterName;
   input: string;
   imagesOut: string;
   out: string;
@@ -33,29 +32,20 @@ interface ConvertFlags {
   json?: boolean;
 }
 
-/** CLI flag (commander key) -> converter option it sets. */
-const FLAG_TO_OPTION: Record<string, keyof ConvertOptions> = {
-  images: "images",
-  imageDir: "imageDirs",
-  split: "split",
-  delimiter: "delimiter",
-  question: "question",
-  usageMap: "usageMap",
-  alignedSuffix: "alignedSuffix",
-  crop: "crop",
-  threshold: "threshold",
-  every: "every",
-  aus: "aus",
-  imageTemplate: "imageTemplate",
-  lateral: "lateral",
-  keepLabels: "normalizeLabels",
-};
-
 export function registerConvertCommands(data: Command): void {
+  // Filled in from the SDK before a data command is parsed (the SDK is not loaded at start-up).
+  const from = new Option("--from <source>", "source dataset").makeOptionMandatory();
+  const seed = new Option("--seed <s>", "random seed");
+  fillFromSdk(data, async () => {
+    const { CONVERTER_NAMES, DEFAULT_SAMPLE_SEED } = await import("../index.js");
+    from.choices(CONVERTER_NAMES);
+    seed.description = `random seed (default: ${DEFAULT_SAMPLE_SEED})`;
+  });
+
   data
     .command("convert")
     .description("Convert a benchmark's original annotations (and images) to Facial-R1 JSONL")
-    .addOption(new Option("--from <source>", "source dataset").choices([...CONVERTER_NAMES]).makeOptionMandatory())
+    .addOption(from)
     .requiredOption("--input <path>", "the source's annotation file or folder")
     .requiredOption("--images-out <dir>", "folder the records' image paths are relative to (images written or linked there)")
     .requiredOption("--out <file>", "output JSONL")
@@ -82,21 +72,18 @@ export function registerConvertCommands(data: Command): void {
     .option("--concurrency <n>", "image jobs in flight (default: 8 per core)")
     .option("--json", "print the summary as JSON on stdout")
     .action(
-      action(async (flags: ConvertFlags, command: Command) => {
-        const { convertDataset } = await import("../data/convert/index.js");
-        const options = convertOptions(flags);
-        const given = Object.keys(FLAG_TO_OPTION)
-          .filter((flag) => command.getOptionValueSource(flag) === "cli")
-          .map((flag) => FLAG_TO_OPTION[flag]);
+      action(async (flags: ConvertFlags) => {
+        const { convertDataset } = await import("../index.js");
+        // Every source setting is undefined unless its flag is given: the converter refuses those it does not read.
+        const source = convertOptions(flags);
         const problems = problemPrinter();
         const summary = await convertDataset({
           from: flags.from,
-          options,
-          given,
+          source,
           out: flags.out,
           imagesOut: flags.imagesOut,
           rejects: flags.rejects,
-          linkMode: flags.link,
+          link: flags.link,
           concurrency: parsePositiveInt("--concurrency", flags.concurrency),
           onProblem: problems.print,
         });
@@ -123,9 +110,9 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (files: string[], flags: { out: string; rejects?: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { mergeJsonl } = await import("../data/merge.js");
+        const { mergeDatasets } = await import("../index.js");
         const problems = problemPrinter();
-        const summary = await mergeJsonl({ files, out: flags.out, rejects: flags.rejects, allowEmpty: flags.allowEmpty, onProblem: problems.print });
+        const summary = await mergeDatasets({ files, out: flags.out, rejects: flags.rejects, allowEmpty: flags.allowEmpty, onProblem: problems.print });
         problems.finish(summary.rejects);
         say(
           `merge: read ${summary.read} = written ${summary.written} + identical duplicates ${summary.duplicates} + conflicts ${summary.conflicts} + rejected ${summary.rejected}`,
@@ -141,15 +128,15 @@ export function registerConvertCommands(data: Command): void {
     .description("A label-balanced subset: up to N random records per label (labels[0]), deterministic for a seed")
     .argument("<file>", "JSONL file")
     .requiredOption("--per-label <n>", "records per label")
-    .option("--seed <s>", `random seed (default: ${DEFAULT_SAMPLE_SEED})`)
+    .addOption(seed)
     .requiredOption("--out <file>", "output JSONL")
     .option("--allow-empty", "write empty outputs when no valid record is read (otherwise exit 2, leaving existing outputs unchanged)")
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (file: string, flags: { perLabel: string; seed?: string; out: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { balancedSample } = await import("../data/balanced-sample.js");
+        const { sampleDataset } = await import("../index.js");
         const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
-        const summary = await balancedSample({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, allowEmpty: flags.allowEmpty, onProblem: sayProblem });
+        const summary = await sampleDataset({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, allowEmpty: flags.allowEmpty, onProblem: sayProblem });
         for (const [label, counts] of Object.entries(summary.labels)) say(`${label}: kept ${counts.kept} of ${counts.seen}`);
         if (summary.short.length > 0) say(`warning: fewer than ${summary.per_label} records for ${summary.short.join(", ")} (all kept)`);
         say(`sample: read ${summary.read}, wrote ${summary.written} (unlabeled ${summary.unlabeled}, unreadable ${summary.rejected}) to ${summary.out}`);
@@ -183,7 +170,7 @@ function parsePairs(name: string, text: string): Record<string, string> {
   const pairs: Record<string, string> = {};
   for (const part of text.split(",")) {
     const [key, value, ...rest] = part.split("=");
-    if (!key?.trim() || !value?.trim() || rest.length > 0) throw invalidInput(`${name}: expected KEY=VALUE pairs separated by commas, got "${part}"`);
+    if (!key?.trim() || !value?.trim() || rest.length > 0) throw new InvalidInputError(`${name}: expected KEY=VALUE pairs separated by commas, got "${part}"`);
     pairs[key.trim()] = value.trim();
   }
   return pairs;
@@ -193,7 +180,7 @@ function parseImageDirs(values: string[]): Record<string, string> {
   const dirs: Record<string, string> = {};
   for (const value of values) {
     const eq = value.indexOf("=");
-    if (eq <= 0 || eq === value.length - 1) throw invalidInput(`--image-dir: expected DATASET=DIR, got "${value}"`);
+    if (eq <= 0 || eq === value.length - 1) throw new InvalidInputError(`--image-dir: expected DATASET=DIR, got "${value}"`);
     dirs[value.slice(0, eq)] = value.slice(eq + 1);
   }
   return dirs;
@@ -201,26 +188,26 @@ function parseImageDirs(values: string[]): Record<string, string> {
 
 function parseDelimiter(text: string): string {
   const delimiter = text === "tab" || text === "\\t" ? "\t" : text;
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n") throw invalidInput(`--delimiter: expected one character (or "tab"), got "${text}"`);
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n") throw new InvalidInputError(`--delimiter: expected one character (or "tab"), got "${text}"`);
   return delimiter;
 }
 
 function parseThreshold(text: string): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw invalidInput(`--threshold must be a number >= 0, got "${text}"`);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidInputError(`--threshold must be a number >= 0, got "${text}"`);
   return n;
 }
 
 function parseAuList(text: string): number[] {
   const aus = text.split(",").map((part) => part.trim().replace(/^AU/i, ""));
   const bad = aus.find((au) => !/^[1-9]\d*$/.test(au));
-  if (bad !== undefined) throw invalidInput(`--aus: expected AU numbers separated by commas (e.g. 1,2,4), got "${text}"`);
+  if (bad !== undefined) throw new InvalidInputError(`--aus: expected AU numbers separated by commas (e.g. 1,2,4), got "${text}"`);
   return aus.map(Number);
 }
 
 function parseSeed(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalidInput(`--seed must be an integer 0..4294967295, got "${text}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidInputError(`--seed must be an integer 0..4294967295, got "${text}"`);
   return n;
 }
 

@@ -1,4 +1,6 @@
 import { Option, type Command } from "commander";
+import { InvalidInputError } from "../util/errors.js";
+import { limitedProblems, parseFieldPath, parseRatios, parseSeed } from "./data-flags.js";
 import { action, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
 
 /** Problems printed one per line before the rest are only counted. */
@@ -18,20 +20,14 @@ export function registerPartitionCommands(data: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (files: string[], opts: { out: string; shardSize?: string; shards?: string; seed: string; stratify?: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
-        const { shardFiles } = await import("../data/shard.js");
-        const { describeShards } = await import("../data/partition-report.js");
+        const shardSize = parsePositiveInt("--shard-size", opts.shardSize);
+        const shards = parsePositiveInt("--shards", opts.shards);
+        const seed = parseSeed(opts.seed);
+        const stratify = opts.stratify === undefined ? undefined : parseFieldPath("--stratify", opts.stratify);
+        if ((shardSize === undefined) === (shards === undefined)) throw new InvalidInputError("give exactly one of --shard-size N and --shards K");
+        const { describeShards, shardDataset } = await import("../index.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
-        const result = await shardFiles({
-          files,
-          out: opts.out,
-          shardSize: parsePositiveInt("--shard-size", opts.shardSize),
-          shards: parsePositiveInt("--shards", opts.shards),
-          seed: parseSeed(opts.seed),
-          stratify: opts.stratify === undefined ? undefined : parseFieldPath("--stratify", opts.stratify),
-          allowEmpty: opts.allowEmpty,
-          onProblem: problems.report,
-        });
+        const result = await shardDataset({ files, out: opts.out, shardSize, shards, seed, stratify, allowEmpty: opts.allowEmpty, onProblem: problems.report });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
         if (opts.json) printJson({ manifest: result.manifestPath, ...result.manifest });
         else say(describeShards(result));
@@ -52,20 +48,15 @@ export function registerPartitionCommands(data: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (files: string[], opts: { out: string; ratios?: string; folds?: string; groupBy?: string; seed: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { limitedProblems, parseFieldPath, parseSeed } = await import("../data/partition.js");
-        const { parseRatios, splitFiles } = await import("../data/split.js");
-        const { describeSplits } = await import("../data/partition-report.js");
+        const ratios = opts.ratios === undefined ? undefined : parseRatios(opts.ratios);
+        const folds = parsePositiveInt("--folds", opts.folds);
+        const groupBy = opts.groupBy === undefined ? undefined : parseFieldPath("--group-by", opts.groupBy);
+        const seed = parseSeed(opts.seed);
+        if ((ratios === undefined) === (folds === undefined)) throw new InvalidInputError("give exactly one of --ratios and --folds");
+        if (folds !== undefined && folds < 2) throw new InvalidInputError(`--folds must be an integer from 2 to 100, got ${folds}`);
+        const { describeSplits, splitDataset } = await import("../index.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
-        const result = await splitFiles({
-          files,
-          out: opts.out,
-          ratios: opts.ratios === undefined ? undefined : parseRatios(opts.ratios),
-          folds: parsePositiveInt("--folds", opts.folds),
-          groupBy: opts.groupBy === undefined ? undefined : parseFieldPath("--group-by", opts.groupBy),
-          seed: parseSeed(opts.seed),
-          allowEmpty: opts.allowEmpty,
-          onProblem: problems.report,
-        });
+        const result = await splitDataset({ files, out: opts.out, ratios, folds, groupBy, seed, allowEmpty: opts.allowEmpty, onProblem: problems.report });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
         if (opts.json) printJson({ manifest: result.manifestPath, ...result.manifest });
         else say(describeSplits(result));

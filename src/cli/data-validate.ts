@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Counts, ValidationReport } from "../data/validate.js";
-import { invalidInput, type Problem } from "../util/errors.js";
+import type { Counts, ValidationReport } from "../index.js";
+import { InvalidInputError, type Problem } from "../util/errors.js";
 import { action, printJson, say, sayProblem } from "./io.js";
 
 /** Problems printed one per line before the rest are only counted. */
@@ -19,13 +19,13 @@ export function registerValidationCommands(data: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (files: string[], opts: { images?: string; rejects?: string; imageReport?: string; strict?: boolean; fix?: boolean; json?: boolean }) => {
-        const { validateFiles } = await import("../data/validate.js");
+        const { validateDataset } = await import("../index.js");
         const printer = problemPrinter();
-        const report = await validateFiles({
+        const report = await validateDataset({
           files,
-          imagesDir: opts.images,
-          rejectsPath: opts.rejects,
-          imageReportPath: opts.imageReport,
+          images: opts.images,
+          rejects: opts.rejects,
+          imageReport: opts.imageReport,
           strict: opts.strict,
           fix: opts.fix,
           onProblem: printer.print,
@@ -45,19 +45,18 @@ export function registerValidationCommands(data: Command): void {
     .option("--json", "print the frequency map of these files as JSON on stdout")
     .action(
       action(async (files: string[], opts: { out?: string; json?: boolean }) => {
-        if (opts.out === undefined && !opts.json) throw invalidInput("give --out FILE (the map to write) or --json (print it), or both");
-        const { collectStats, statsTable, toFrequencyMap, writeStatsReport } = await import("../data/stats.js");
+        if (opts.out === undefined && !opts.json) throw new InvalidInputError("give --out FILE (the map to write) or --json (print it), or both");
+        const { datasetStats, formatStatsTable } = await import("../index.js");
         const printer = problemPrinter();
-        const { stats, merged } =
-          opts.out === undefined ? { stats: await collectStats(files, { onProblem: printer.print }), merged: false } : await writeStatsReport({ files, out: opts.out, onProblem: printer.print });
+        const { files: stats, frequencies, merged } = await datasetStats({ files, out: opts.out, onProblem: printer.print });
         printer.finish();
-        say(statsTable(stats));
+        say(formatStatsTable(stats));
         const skipped = stats.reduce((n, s) => n + s.skipped, 0);
         const read = stats.reduce((n, s) => n + s.read, 0);
         const wrote = opts.out === undefined ? "" : `; wrote ${opts.out}${merged ? " (merged)" : ""}`;
         say(`read ${read} = counted ${read - skipped} + skipped ${skipped}${wrote}`);
         if (skipped > 0) say("skipped lines are not valid records; run `facial-r1 data validate` for details");
-        if (opts.json) printJson(toFrequencyMap(stats));
+        if (opts.json) printJson(frequencies);
         return skipped > 0 ? 1 : 0;
       }),
     );

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { action, collect, printJson, say, sayProblem } from "./io.js";
+import type { PushOptions } from "../index.js";
 
 export function registerHubCommands(program: Command): void {
   const hub = program.command("hub").description("Push datasets and models to the Hugging Face Hub and pull them into its cache (token from HF_TOKEN or the huggingface-cli token file)");
@@ -16,8 +17,16 @@ export function registerHubCommands(program: Command): void {
     .addOption(new Option("--layout <layout>", "jsonl: data/*.jsonl + images/; imagefolder: <split>/metadata.jsonl beside its images, shown as pictures by the Hub's viewer").choices(["jsonl", "imagefolder"]).default("jsonl"));
   withPushOptions(pushDataset).action(
     action(async (files: string[], opts: { repo: string; split?: string[]; images?: string; layout: "jsonl" | "imagefolder"; license?: string; allowInvalid?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
-      const { runPushDataset } = await import("../hub/commands.js");
-      const result = await runPushDataset({ ...opts, files }, { say, onProblem: sayProblem });
+      const { pushDataset } = await import("../index.js");
+      const result = await pushDataset({
+        files,
+        splits: opts.split,
+        images: opts.images,
+        layout: opts.layout,
+        license: opts.license,
+        allowInvalid: opts.allowInvalid,
+        ...pushFlags(opts),
+      });
       if (opts.json) printJson(result);
     }),
   );
@@ -34,11 +43,18 @@ export function registerHubCommands(program: Command): void {
     .option("--include-optimizer", "also push optimizer, scheduler and RNG states (global_step*/, optimizer.pt, ...)");
   withPushOptions(pushModel).action(
     action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel?: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
-      const { runPushModel } = await import("../hub/commands.js");
-      const { resolveBaseModel } = await import("../runs/base-model.js");
-      const base = await resolveBaseModel(dir, opts.baseModel);
+      const { pushModel, resolveBaseModel } = await import("../index.js");
+      const base = await resolveBaseModel({ dir, baseModel: opts.baseModel });
       say(base.note);
-      const result = await runPushModel({ ...opts, dir, baseModel: base.id }, { say, onProblem: sayProblem });
+      const result = await pushModel({
+        dir,
+        eval: opts.eval,
+        baseModel: base.id,
+        datasets: opts.dataset,
+        license: opts.license,
+        includeOptimizer: opts.includeOptimizer,
+        ...pushFlags(opts),
+      });
       if (opts.json) printJson(result);
     }),
   );
@@ -55,13 +71,29 @@ export function registerHubCommands(program: Command): void {
       .option("--json", "print the result as JSON on stdout")
       .action(
         action(async (repo: string, opts: { revision: string; allow?: string[]; ignore?: string[]; cacheDir?: string; json?: boolean }) => {
-          const { pullRepo } = await import("../hub/pull.js");
-          const result = await pullRepo({ type, repo, revision: opts.revision, allow: opts.allow, ignore: opts.ignore, cacheDir: opts.cacheDir, onMessage: say });
+          const { pullDataset, pullModel } = await import("../index.js");
+          const pull = type === "dataset" ? pullDataset : pullModel;
+          const result = await pull({ repo, revision: opts.revision, allow: opts.allow, ignore: opts.ignore, cacheDir: opts.cacheDir, onMessage: say });
           say(`${repo}@${opts.revision} (commit ${result.commit}): ${result.files} files, ${result.downloaded} downloaded now, in ${result.snapshot}`);
           if (opts.json) printJson(result);
         }),
       );
   }
+}
+
+/** The flags both push commands end with. */
+interface PushFlags {
+  repo: string;
+  private?: boolean;
+  revision: string;
+  tag?: string;
+  message?: string;
+  dryRun?: boolean;
+}
+
+/** The options of both push functions that their shared flags set; their lines and problems go to stderr. */
+function pushFlags(opts: PushFlags): PushOptions {
+  return { repo: opts.repo, private: opts.private, revision: opts.revision, tag: opts.tag, message: opts.message, dryRun: opts.dryRun, onMessage: say, onProblem: sayProblem };
 }
 
 /** The options both push commands end with. */

@@ -1,30 +1,37 @@
 import type { Command } from "commander";
 import { Option } from "commander";
+import { fillFromSdk } from "./from-sdk.js";
 import { action, printJson, say } from "./io.js";
-import { PLUGIN_TARGETS, type PluginTarget } from "../plugins/targets.js";
-import { REWARD_PRESET_NAMES, type RewardPresetName } from "../rewards/preset-names.js";
+import type { PluginTarget, RewardPresetName } from "../rewards-api.js";
+import { InvalidInputError } from "../util/errors.js";
 
 export function registerPluginCommands(program: Command): void {
   const plugin = program.command("plugin").description("Emit the reward plugins (pure-Python) for R1-style trainers");
+  // Filled in from the SDK before a plugin command is parsed (the SDK is not loaded at start-up).
+  const target = new Option("--target <target>", "trainer").makeOptionMandatory();
+  const preset = new Option("--preset <name>", "reward preset (overrides the config's)");
+  fillFromSdk(plugin, async () => {
+    const { PLUGIN_TARGETS, REWARD_PRESET_NAMES } = await import("../rewards-api.js");
+    target.choices(PLUGIN_TARGETS);
+    preset.choices(REWARD_PRESET_NAMES);
+  });
   plugin
     .command("build")
     .description("Write the reward plugin of one trainer target, parameterised by the reward spec (or calling a reward server)")
-    .addOption(new Option("--target <target>", "trainer").choices([...PLUGIN_TARGETS]).makeOptionMandatory())
+    .addOption(target)
     .requiredOption("--out <dir>", "output directory")
     .option("--config <file>", "run config (its rewards: section) or reward spec, YAML or JSON")
-    .addOption(new Option("--preset <name>", "reward preset (overrides the config's)").choices([...REWARD_PRESET_NAMES]))
+    .addOption(preset)
     .option("--server <url>", "instead: a client of this reward server's TypeScript-defined rewards (GET /v1/rewards lists them)")
     .option("--json", "print the written files as JSON")
     .action(
       action(async (options: { target: PluginTarget; out: string; config?: string; preset?: RewardPresetName; server?: string; json?: boolean }) => {
-        const { invalidInput } = await import("../util/errors.js");
+        const { buildRemoteRewardPlugin, buildRewardPlugin } = await import("../rewards-api.js");
         let files: string[];
         if (options.server !== undefined) {
-          if (options.config !== undefined || options.preset !== undefined) throw invalidInput("--server builds a client of the server's rewards: --config and --preset do not apply");
-          const { buildRemoteRewardPlugin } = await import("../api/rewards.js");
+          if (options.config !== undefined || options.preset !== undefined) throw new InvalidInputError("--server builds a client of the server's rewards: --config and --preset do not apply");
           files = await buildRemoteRewardPlugin({ target: options.target, outDir: options.out, server: options.server });
         } else {
-          const { buildRewardPlugin } = await import("../api/reward-plugin.js");
           files = await buildRewardPlugin({ target: options.target, outDir: options.out, configFile: options.config, preset: options.preset });
         }
         if (options.json) printJson({ target: options.target, ...(options.server ? { server: options.server } : {}), files });

@@ -1,14 +1,39 @@
 import type { Command } from "commander";
-import { invalidInput } from "../util/errors.js";
-import { Progress } from "../util/progress.js";
+import type { RewardComponent } from "../rewards-api.js";
+import { InvalidInputError } from "../util/errors.js";
 import { action, parsePositiveInt, printJson, printJsonLine, say, sayProblem } from "./io.js";
 
 const MAX_PROBLEMS_SHOWN = 20;
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw invalidInput(`--port must be an integer in 0..65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidInputError(`--port must be an integer in 0..65535, got "${value}"`);
   return n;
+}
+
+/** `--rewards format,accuracy`: some of `known` (the SDK's REWARD_COMPONENTS), returned in their order. */
+function parseComponents(text: string, known: readonly RewardComponent[]): RewardComponent[] {
+  const names = text.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) throw new InvalidInputError(`--rewards: name at least one of ${known.join(", ")}`);
+  for (const name of names) {
+    if (!(known as readonly string[]).includes(name)) {
+      throw new InvalidInputError(`--rewards: unknown reward "${name}"; expected some of ${known.join(", ")}`);
+    }
+  }
+  return known.filter((c) => names.includes(c));
+}
+
+/** Resolves with the name of the first SIGTERM or SIGINT received. */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      resolve(signal);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
 }
 
 export function registerRewardServerCommands(rewards: Command): void {
@@ -27,17 +52,12 @@ export function registerRewardServerCommands(rewards: Command): void {
         const port = parsePort(opts.port);
         const maxBodyBytes = parsePositiveInt("--max-body-bytes", opts.maxBodyBytes)!;
         const token = opts.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined);
-        const { loadRewardSpec } = await import("../rewards/spec-file.js");
-        const { startRewardServer, rewardScorer, shutdownSignal, isLoopback, describeScoreMapping, OPENRLHF_TOKEN_NOTE } = await import("../rewards/server.js");
+        const { describeScoreMapping, loadRewardSpec, OPENRLHF_TOKEN_NOTE, serveRewards } = await import("../rewards-api.js");
         const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
         const name = opts.config ?? spec.preset;
-        const scorer = rewardScorer(spec, name);
-        const server = await startRewardServer({ scorer, host: opts.host, port, token, maxBodyBytes });
+        const server = await serveRewards({ spec, name, host: opts.host, port, token: token || undefined, maxBodyBytes, onProblem: sayProblem });
         const stopped = shutdownSignal();
-        if (!isLoopback(opts.host) && !token) {
-          say(`warning: listening on ${opts.host} without a token: anyone who can reach this port can use the server (set FACIAL_R1_REWARD_TOKEN)`);
-        }
-        say(`reward server listening on ${server.url} (rewards ${name}, score = ${describeScoreMapping(scorer.range)}${token ? ", bearer token required" : ""})`);
+        say(`reward server listening on ${server.url} (rewards ${name}, score = ${describeScoreMapping(spec)}${token ? ", bearer token required" : ""})`);
         if (token) say(`note: ${OPENRLHF_TOKEN_NOTE}`);
         else say(`OpenRLHF: --remote_rm_url ${server.url}/get_reward   (stop with Ctrl-C or SIGTERM)`);
         if (opts.json) printJsonLine({ url: server.url, host: server.host, port: server.port, get_reward: `${server.url}/get_reward`, score: `${server.url}/v1/score`, health: `${server.url}/health` });
@@ -62,22 +82,18 @@ export function registerRewardServerCommands(rewards: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (file: string, opts: { preset: string; config?: string; rewards?: string; numGenerations?: string; perGroup?: boolean; json?: boolean }) => {
-        const { parseComponents } = await import("../rewards/reward-range.js");
-        const { loadRewardSpec } = await import("../rewards/spec-file.js");
-        const { replayRollouts, formatReplayReport } = await import("../rewards/replay.js");
+        const { formatReplayReport, loadRewardSpec, replayRewards, REWARD_COMPONENTS } = await import("../rewards-api.js");
         const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
-        const components = opts.rewards !== undefined ? parseComponents(opts.rewards) : undefined;
+        const components = opts.rewards !== undefined ? parseComponents(opts.rewards, REWARD_COMPONENTS) : undefined;
         const numGenerations = parsePositiveInt("--num-generations", opts.numGenerations);
-        const progress = new Progress({ label: "replay", unit: "completions" });
         let shown = 0;
         let hidden = 0;
-        const report = await replayRollouts({
+        const report = await replayRewards({
           file,
           spec,
           components,
           numGenerations,
           perGroup: opts.perGroup,
-          onCompletion: () => progress.tick(),
           onProblem: (problem) => {
             if (shown < MAX_PROBLEMS_SHOWN) {
               shown++;
@@ -85,7 +101,6 @@ export function registerRewardServerCommands(rewards: Command): void {
             } else hidden++;
           },
         });
-        progress.finish();
         if (hidden > 0) say(`... ${hidden} more problem(s) not shown`);
         if (opts.json) printJson(report);
         else say(formatReplayReport(report));

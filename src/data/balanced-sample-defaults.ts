@@ -1,2 +1,2 @@
-/** Seed of `data sample` when none is given (no imports: shown in the CLI help). */
+/** Seed of `sampleDataset` (and `facial-r1 data sample`) when none is given. */
 export const DEFAULT_SAMPLE_SEED = 42;

@@ -11,6 +11,10 @@ function countsLine(m: { read: number; written: number; rejected: number; inputs
   return `read ${m.read} records from ${files}: ${m.written} written, ${m.rejected} rejected`;
 }
 
+/**
+ * What `facial-r1 data shard` prints for people: the counts, each shard (the first 16) with its
+ * records and hash, and the manifest's path.
+ */
 export function describeShards(result: ShardResult): string {
   const m = result.manifest;
   const how = [m.stratify ? `stratified by ${m.stratify}` : "", `seed ${m.seed}`].filter(Boolean).join(", ");
@@ -24,6 +28,10 @@ export function describeShards(result: ShardResult): string {
   return lines.join("\n");
 }
 
+/**
+ * What `facial-r1 data split` prints for people: the counts, the groups kept together, each
+ * split (or fold) with its records, achieved ratio and file, and the manifest's path.
+ */
 export function describeSplits(result: SplitResult): string {
   const m = result.manifest;
   const lines = [countsLine(m)];

@@ -328,33 +328,6 @@ export function fieldKeyReader(path: string): (sample: Sample) => KeyResult {
   };
 }
 
-/** Checks a dotted field path given on the command line. */
-export function parseFieldPath(option: string, path: string): string {
-  if (!/^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/.test(path)) {
-    throw invalidInput(`${option} must be a field name or dotted path such as meta_info.subject, got "${path}"`);
-  }
-  return path;
-}
-
-/** Parses a non-negative integer seed (default 42, the data seed of the published scripts). */
-export function parseSeed(value: string | undefined): number {
-  if (value === undefined) return 42;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw invalidInput(`--seed must be a non-negative integer, got "${value}"`);
-  return n;
-}
-
-/** Reports the first `limit` problems through `sink`, then only counts the rest. */
-export function limitedProblems(limit: number, sink: (problem: Problem) => void): { report: (problem: Problem) => void; hidden: () => number } {
-  let seen = 0;
-  return {
-    report: (problem) => {
-      if (seen++ < limit) sink(problem);
-    },
-    hidden: () => Math.max(0, seen - limit),
-  };
-}
-
 function assertOutputsAreNotInputs(files: readonly string[], outputs: readonly string[]): void {
   const inputs = new Set(files.map((f) => resolve(f)));
   for (const output of outputs) {

@@ -74,18 +74,6 @@ export interface SplitResult {
 }
 
 /** Parses `0.8,0.1,0.1` (train, val, test) or `0.9,0.1` (train, test). */
-export function parseRatios(text: string): number[] {
-  const parts = text.split(",").map((p) => p.trim());
-  const ratios = parts.map(Number);
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === "") || ratios.some((r) => !Number.isFinite(r) || r < 0 || r > 1)) {
-    throw invalidInput(`--ratios takes 2 or 3 fractions in [0, 1] (train,test or train,val,test), got "${text}"`);
-  }
-  const sum = ratios.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-6) throw invalidInput(`--ratios must add up to 1, got ${text} (sum ${round4(sum)})`);
-  if (ratios[0] === 0) throw invalidInput("--ratios: the train fraction must be above 0");
-  return ratios;
-}
-
 export function splitNames(count: number): string[] {
   return count === 3 ? ["train", "val", "test"] : ["train", "test"];
 }

@@ -191,8 +191,12 @@ export function mergeFrequencyMaps(base: FrequencyMap, update: FrequencyMap): Fr
   return merged;
 }
 
-/** A readable table: one row per AU / label, one column per file. */
-export function statsTable(stats: readonly FileStats[]): string {
+/**
+ * The counts of `datasetStats` as a table for people (what `facial-r1 data stats`
+ * prints): records and skipped lines, then one row per label and per AU with its fraction,
+ * one column per file.
+ */
+export function formatStatsTable(stats: readonly FileStats[]): string {
   const columns = stats.map((s) => s.key);
   const aus = [...new Set(stats.flatMap((s) => Object.keys(s.AUs)))].sort(compareAuTokens);
   const labels = [...new Set(stats.flatMap((s) => Object.keys(s.emotions)))].sort();

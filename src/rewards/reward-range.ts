@@ -2,10 +2,11 @@
  * The range of each reward and of the weighted total, for mapping a total to [0, 1]:
  * format in [0, 1], accuracy in [0, 1], AU in [-1, 1] (2F - 1), per reference/method.md.
  */
-import { invalidInput } from "../util/errors.js";
 import type { RewardSpec } from "./spec.js";
 
+/** The rewards a total can sum, in the order every output lists them. */
 export const REWARD_COMPONENTS = ["format", "accuracy", "au"] as const;
+/** One of {@link REWARD_COMPONENTS}. */
 export type RewardComponent = (typeof REWARD_COMPONENTS)[number];
 
 export const COMPONENT_RANGES: Readonly<Record<RewardComponent, readonly [number, number]>> = {
@@ -41,15 +42,4 @@ export function weightedTotal(spec: RewardSpec, scores: Record<RewardComponent, 
   for (const c of REWARD_COMPONENTS) if (components.includes(c)) total += scores[c] * spec.weights[c];
   if (spec.clamp) total = Math.min(Math.max(total, spec.clamp[0]), spec.clamp[1]);
   return total;
-}
-
-export function parseComponents(text: string, option = "--rewards"): RewardComponent[] {
-  const names = text.split(/[\s,]+/).filter(Boolean);
-  if (names.length === 0) throw invalidInput(`${option}: name at least one of ${REWARD_COMPONENTS.join(", ")}`);
-  for (const name of names) {
-    if (!(REWARD_COMPONENTS as readonly string[]).includes(name)) {
-      throw invalidInput(`${option}: unknown reward "${name}"; expected some of ${REWARD_COMPONENTS.join(", ")}`);
-    }
-  }
-  return REWARD_COMPONENTS.filter((c) => names.includes(c));
 }

@@ -22,9 +22,9 @@ import { scoreCompletion } from "./score.js";
 import type { RewardSpec } from "./spec.js";
 
 /**
- * OpenRLHF's remote reward client posts with no headers at all, so it can never send the
- * token; it logs the 401 at info level and trains on None rewards. Said at start-up and in the
- * 401 body of POST /get_reward.
+ * Why a reward server with a token does not suit OpenRLHF: its remote reward client posts with
+ * no headers at all, so it can never send the token; it logs the 401 at info level and trains
+ * on None rewards. Said at start-up and in the 401 body of POST /get_reward.
  */
 export const OPENRLHF_TOKEN_NOTE =
   "POST /get_reward needs the bearer token, and OpenRLHF's remote reward client sends no headers: it would get 401 and train on None rewards. " +
@@ -256,19 +256,6 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): Er
   if (err.code === "EACCES") return failure(`no permission to listen on ${where}; use a port above 1023`);
   if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") return invalidInput(`--host ${host}: not an address of this machine`);
   return failure(`cannot listen on ${where}: ${err.message}`);
-}
-
-/** Resolves with the name of the first SIGTERM or SIGINT received. */
-export function shutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve(signal);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
 }
 
 /** True for addresses only this machine can reach. */

@@ -44,6 +44,7 @@ async function modelPathIn(manifest: string): Promise<string | undefined> {
 
 /** The base model a card names, and a line saying where it came from or why it is unknown. */
 export interface ResolvedBase {
+  /** The base model's Hub id; undefined when it is unknown. */
   id?: string;
   /** `warning: ...` when the base is unknown; otherwise where it was read. */
   note: string;
