@@ -12,6 +12,7 @@ const COMMANDS: { label: string; args: string[] }[] = [
   { label: "facial-r1 --help", args: ["--help"] },
   { label: "facial-r1 --version", args: ["--version"] },
   { label: "facial-r1 plan --help", args: ["plan", "--help"] },
+  { label: "facial-r1 data shard --help", args: ["data", "shard", "--help"] },
 ];
 
 const before = process.env.CLI_BENCH_BEFORE;

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { fillFromSdk } from "./from-sdk.js";
+import { CONVERTER_CHOICES, SAMPLE_SEED } from "./choices.js";
 import { action, collect, parsePositiveInt, printJson, say, sayProblem } from "./io.js";
 import type { ConverterName, ConvertOptions } from "../index.js";
 import { InvalidInputError, type Problem } from "../util/errors.js";
@@ -33,14 +33,8 @@ interface ConvertFlags {
 }
 
 export function registerConvertCommands(data: Command): void {
-  // Filled in from the SDK before a data command is parsed (the SDK is not loaded at start-up).
-  const from = new Option("--from <source>", "source dataset").makeOptionMandatory();
-  const seed = new Option("--seed <s>", "random seed");
-  fillFromSdk(data, async () => {
-    const { CONVERTER_NAMES, DEFAULT_SAMPLE_SEED } = await import("../index.js");
-    from.choices(CONVERTER_NAMES);
-    seed.description = `random seed (default: ${DEFAULT_SAMPLE_SEED})`;
-  });
+  const from = new Option("--from <source>", "source dataset").makeOptionMandatory().choices(CONVERTER_CHOICES);
+  const seed = new Option("--seed <s>", `random seed (default: ${SAMPLE_SEED})`);
 
   data
     .command("convert")

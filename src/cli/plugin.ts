@@ -1,20 +1,14 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { fillFromSdk } from "./from-sdk.js";
+import { PLUGIN_TARGET_CHOICES, REWARD_PRESET_CHOICES } from "./choices.js";
 import { action, printJson, say } from "./io.js";
 import type { PluginTarget, RewardPresetName } from "../rewards-api.js";
 import { InvalidInputError } from "../util/errors.js";
 
 export function registerPluginCommands(program: Command): void {
   const plugin = program.command("plugin").description("Emit the reward plugins (pure-Python) for R1-style trainers");
-  // Filled in from the SDK before a plugin command is parsed (the SDK is not loaded at start-up).
-  const target = new Option("--target <target>", "trainer").makeOptionMandatory();
-  const preset = new Option("--preset <name>", "reward preset (overrides the config's)");
-  fillFromSdk(plugin, async () => {
-    const { PLUGIN_TARGETS, REWARD_PRESET_NAMES } = await import("../rewards-api.js");
-    target.choices(PLUGIN_TARGETS);
-    preset.choices(REWARD_PRESET_NAMES);
-  });
+  const target = new Option("--target <target>", "trainer").makeOptionMandatory().choices(PLUGIN_TARGET_CHOICES);
+  const preset = new Option("--preset <name>", "reward preset (overrides the config's)").choices(REWARD_PRESET_CHOICES);
   plugin
     .command("build")
     .description("Write the reward plugin of one trainer target, parameterised by the reward spec (or calling a reward server)")

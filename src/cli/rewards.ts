@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { BufferedOutput } from "./buffered-output.js";
-import { fillFromSdk } from "./from-sdk.js";
+import { REWARD_PRESET_CHOICES } from "./choices.js";
 import { registerRewardServerCommands } from "./rewards-serve.js";
 import { action, say, sayProblem } from "./io.js";
 import type { RewardPresetName } from "../rewards-api.js";
@@ -10,12 +10,7 @@ const MAX_PROBLEMS_SHOWN = 20;
 
 export function registerRewardsCommands(program: Command): void {
   const rewards = program.command("rewards").description("Score completions with the Facial-R1 rewards, serve and replay them");
-  // Filled in from the SDK before a rewards command is parsed (the SDK is not loaded at start-up).
-  const preset = new Option("--preset <name>", "reward preset (overrides the config's)");
-  fillFromSdk(rewards, async () => {
-    const { REWARD_PRESET_NAMES } = await import("../rewards-api.js");
-    preset.choices(REWARD_PRESET_NAMES);
-  });
+  const preset = new Option("--preset <name>", "reward preset (overrides the config's)").choices(REWARD_PRESET_CHOICES);
   rewards
     .command("score")
     .description("Score completions: one {format, accuracy, au, total} line per input line, in order")
