@@ -68,6 +68,8 @@ export async function runResumable<R extends { id: string | number }, C>(params:
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   params.signal?.addEventListener("abort", onOuterAbort);
+  // A Ctrl-C while the records were being planned: start none.
+  if (params.signal?.aborted) stop.abort();
   let fatal: RemoteError | undefined;
   let written = 0;
   let failed = 0;

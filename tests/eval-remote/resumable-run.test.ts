@@ -49,6 +49,29 @@ describe("runResumable", () => {
     ]);
   });
 
+  it("a signal aborted before the run starts (Ctrl-C while records were planned) starts no record", async () => {
+    const out = join(dir, "aborted-early.jsonl");
+    const controller = new AbortController();
+    controller.abort();
+    let sent = 0;
+    const run = await runResumable({
+      label: "test",
+      out,
+      records: records(5),
+      pending: 5,
+      concurrency: 2,
+      signal: controller.signal,
+      prepare: async (r) => r.id,
+      send: async (r) => {
+        sent++;
+        return { id: r.id };
+      },
+    });
+    assert.equal(sent, 0);
+    assert.equal(run.written, 0);
+    assert.equal(run.aborted, "interrupted");
+  });
+
   it("stops the whole run on a fatal RemoteError; records not sent are not attempted", async () => {
     const out = join(dir, "fatal.jsonl");
     let sent = 0;
