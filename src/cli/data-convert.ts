@@ -67,7 +67,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (flags: ConvertFlags) => {
-        const { convertDataset } = await import("../index.js");
+        const { convertDataset } = await import("../api/convert-dataset.js");
         // Every source setting is undefined unless its flag is given: the converter refuses those it does not read.
         const source = convertOptions(flags);
         const problems = problemPrinter();
@@ -104,7 +104,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (files: string[], flags: { out: string; rejects?: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { mergeDatasets } = await import("../index.js");
+        const { mergeDatasets } = await import("../api/merge-datasets.js");
         const problems = problemPrinter();
         const summary = await mergeDatasets({ files, out: flags.out, rejects: flags.rejects, allowEmpty: flags.allowEmpty, onProblem: problems.print });
         problems.finish(summary.rejects);
@@ -128,7 +128,7 @@ export function registerConvertCommands(data: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (file: string, flags: { perLabel: string; seed?: string; out: string; allowEmpty?: boolean; json?: boolean }) => {
-        const { sampleDataset } = await import("../index.js");
+        const { sampleDataset } = await import("../api/sample-dataset.js");
         const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
         const summary = await sampleDataset({ file, out: flags.out, perLabel: parsePositiveInt("--per-label", flags.perLabel)!, seed, allowEmpty: flags.allowEmpty, onProblem: sayProblem });
         for (const [label, counts] of Object.entries(summary.labels)) say(`${label}: kept ${counts.kept} of ${counts.seen}`);

@@ -25,7 +25,7 @@ export function registerPartitionCommands(data: Command): void {
         const seed = parseSeed(opts.seed);
         const stratify = opts.stratify === undefined ? undefined : parseFieldPath("--stratify", opts.stratify);
         if ((shardSize === undefined) === (shards === undefined)) throw new InvalidInputError("give exactly one of --shard-size N and --shards K");
-        const { describeShards, shardDataset } = await import("../index.js");
+        const { describeShards, shardDataset } = await import("../api/shard-dataset.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
         const result = await shardDataset({ files, out: opts.out, shardSize, shards, seed, stratify, allowEmpty: opts.allowEmpty, onProblem: problems.report });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);
@@ -54,7 +54,7 @@ export function registerPartitionCommands(data: Command): void {
         const seed = parseSeed(opts.seed);
         if ((ratios === undefined) === (folds === undefined)) throw new InvalidInputError("give exactly one of --ratios and --folds");
         if (folds !== undefined && folds < 2) throw new InvalidInputError(`--folds must be an integer from 2 to 100, got ${folds}`);
-        const { describeSplits, splitDataset } = await import("../index.js");
+        const { describeSplits, splitDataset } = await import("../api/split-dataset.js");
         const problems = limitedProblems(SHOWN_PROBLEMS, sayProblem);
         const result = await splitDataset({ files, out: opts.out, ratios, folds, groupBy, seed, allowEmpty: opts.allowEmpty, onProblem: problems.report });
         if (problems.hidden() > 0) say(`... and ${problems.hidden()} more problems not shown`);

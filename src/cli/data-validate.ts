@@ -19,7 +19,7 @@ export function registerValidationCommands(data: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (files: string[], opts: { images?: string; rejects?: string; imageReport?: string; strict?: boolean; fix?: boolean; json?: boolean }) => {
-        const { validateDataset } = await import("../index.js");
+        const { validateDataset } = await import("../api/validate-dataset.js");
         const printer = problemPrinter();
         const report = await validateDataset({
           files,
@@ -46,7 +46,7 @@ export function registerValidationCommands(data: Command): void {
     .action(
       action(async (files: string[], opts: { out?: string; json?: boolean }) => {
         if (opts.out === undefined && !opts.json) throw new InvalidInputError("give --out FILE (the map to write) or --json (print it), or both");
-        const { datasetStats, formatStatsTable } = await import("../index.js");
+        const { datasetStats, formatStatsTable } = await import("../api/dataset-stats.js");
         const printer = problemPrinter();
         const { files: stats, frequencies, merged } = await datasetStats({ files, out: opts.out, onProblem: printer.print });
         printer.finish();

@@ -21,7 +21,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: InferOptions) => {
-        const { describeInferSummary, inferPredictions } = await import("../index.js");
+        const { describeInferSummary, inferPredictions } = await import("../api/evaluation.js");
         const remote = remoteDatasetOptions(opts, {
           timeoutMs: parseSecondsAsMs("--timeout", opts.timeout),
           retries: parseCount("--retries", opts.retries),
@@ -59,7 +59,7 @@ export function registerEvalRemoteCommands(evalCommand: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: JudgeOptions) => {
-        const { describeJudgeSummary, judgePredictions } = await import("../index.js");
+        const { describeJudgeSummary, judgePredictions } = await import("../api/evaluation.js");
         const summary = await judgePredictions({
           dataset: opts.dataset,
           predictions: opts.predictions,

@@ -18,7 +18,7 @@ export function registerEvalScoreCommands(evalCommand: Command): void {
     .option("--json", "print the result as JSON on stdout")
     .action(
       action(async (opts: { dataset: string; predictions: string; protocol: "facial-r1" | "standard"; benchmark?: string; rege?: boolean; judgements?: string; json?: boolean }) => {
-        const { formatScoreReport, scoreEvaluation } = await import("../index.js");
+        const { formatScoreReport, scoreEvaluation } = await import("../api/evaluation.js");
         let problems = 0;
         const onProblem = (problem: Problem): void => {
           if (++problems <= MAX_PROBLEMS_SHOWN) sayProblem({ severity: "warning", ...problem });
@@ -52,7 +52,7 @@ export function registerEvalReportCommand(evalCommand: Command): void {
     .option("--json", "print the written file paths as JSON on stdout")
     .action(
       action(async (results: string[], opts: { out: string; json?: boolean }) => {
-        const { writeEvalReport } = await import("../index.js");
+        const { writeEvalReport } = await import("../api/evaluation.js");
         const files = await writeEvalReport({ results, outDir: opts.out });
         say(`wrote ${files.html}, ${files.markdown}, ${files.json} and ${files.svgs.length} SVG charts`);
         if (opts.json) printJson(files);

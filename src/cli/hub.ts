@@ -17,7 +17,7 @@ export function registerHubCommands(program: Command): void {
     .addOption(new Option("--layout <layout>", "jsonl: data/*.jsonl + images/; imagefolder: <split>/metadata.jsonl beside its images, shown as pictures by the Hub's viewer").choices(["jsonl", "imagefolder"]).default("jsonl"));
   withPushOptions(pushDataset).action(
     action(async (files: string[], opts: { repo: string; split?: string[]; images?: string; layout: "jsonl" | "imagefolder"; license?: string; allowInvalid?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
-      const { pushDataset } = await import("../index.js");
+      const { pushDataset } = await import("../api/hub.js");
       const result = await pushDataset({
         files,
         splits: opts.split,
@@ -43,7 +43,7 @@ export function registerHubCommands(program: Command): void {
     .option("--include-optimizer", "also push optimizer, scheduler and RNG states (global_step*/, optimizer.pt, ...)");
   withPushOptions(pushModel).action(
     action(async (dir: string, opts: { repo: string; eval?: string[]; baseModel?: string; dataset?: string[]; license?: string; includeOptimizer?: boolean; private?: boolean; revision: string; tag?: string; message?: string; dryRun?: boolean; json?: boolean }) => {
-      const { pushModel, resolveBaseModel } = await import("../index.js");
+      const { pushModel, resolveBaseModel } = await import("../api/hub.js");
       const base = await resolveBaseModel({ dir, baseModel: opts.baseModel });
       say(base.note);
       const result = await pushModel({
@@ -71,7 +71,7 @@ export function registerHubCommands(program: Command): void {
       .option("--json", "print the result as JSON on stdout")
       .action(
         action(async (repo: string, opts: { revision: string; allow?: string[]; ignore?: string[]; cacheDir?: string; json?: boolean }) => {
-          const { pullDataset, pullModel } = await import("../index.js");
+          const { pullDataset, pullModel } = await import("../api/hub.js");
           const pull = type === "dataset" ? pullDataset : pullModel;
           const result = await pull({ repo, revision: opts.revision, allow: opts.allow, ignore: opts.ignore, cacheDir: opts.cacheDir, onMessage: say });
           say(`${repo}@${opts.revision} (commit ${result.commit}): ${result.files} files, ${result.downloaded} downloaded now, in ${result.snapshot}`);

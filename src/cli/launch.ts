@@ -58,7 +58,7 @@ export function registerLaunchCommands(program: Command): void {
     .action(
       action(async (bundleDir: string, opts: LaunchOptions) => {
         if (opts.wait && opts.wait !== "running" && opts.wait !== "finished") throw new InvalidInputError(`--wait must be running or finished, got "${opts.wait}"`);
-        const { describeRunStatus, launchRun, loadLaunchConfig, runFiles } = await import("../index.js");
+        const { describeRunStatus, launchRun, loadLaunchConfig, runFiles } = await import("../api/runs.js");
         const launch = await loadLaunchConfig({
           file: opts.config,
           backend: opts.backend,
@@ -102,7 +102,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the status as JSON on stdout")
     .action(
       action(async (runId: string, opts: { wait?: boolean; json?: boolean }) => {
-        const { describeRunStatus, runStatus } = await import("../index.js");
+        const { describeRunStatus, runStatus } = await import("../api/runs.js");
         const { run, status } = await runStatus({ run: runId, wait: opts.wait });
         if (opts.json) printJson({ run: run.id, backend: run.backend, ...status });
         say(describeRunStatus(run, status));
@@ -119,7 +119,7 @@ export function registerLaunchCommands(program: Command): void {
     .action(
       action(async (runId: string, opts: { tail?: string; follow?: boolean }) => {
         const tail = opts.tail === undefined ? undefined : parseCount("--tail", opts.tail);
-        const { isFinished, runLogs, runStatus } = await import("../index.js");
+        const { isFinished, runLogs, runStatus } = await import("../api/runs.js");
         let text = await runLogs({ run: runId, tail });
         process.stdout.write(text);
         if (!opts.follow) return 0;
@@ -143,7 +143,7 @@ export function registerLaunchCommands(program: Command): void {
     .argument("<run>", "run id (or a unique prefix)")
     .action(
       action(async (runId: string) => {
-        const { cancelRun, describeRunStatus } = await import("../index.js");
+        const { cancelRun, describeRunStatus } = await import("../api/runs.js");
         const { run, status } = await cancelRun({ run: runId });
         say(describeRunStatus(run, status));
       }),
@@ -161,7 +161,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the pull report as JSON on stdout")
     .action(
       action(async (runId: string, opts: { out?: string; checkpoints: string; bestMetric: string; weights: boolean; png?: boolean; json?: boolean }) => {
-        const { CHECKPOINT_CHOICES, describePull, pullRun } = await import("../index.js");
+        const { CHECKPOINT_CHOICES, describePull, pullRun } = await import("../api/runs.js");
         const checkpoints = CHECKPOINT_CHOICES.find((c) => c === opts.checkpoints);
         if (!checkpoints) throw new InvalidInputError(`--checkpoints must be all, last, best or none, got "${opts.checkpoints}"`);
         const report = await pullRun({ run: runId, out: opts.out, checkpoints, bestMetric: opts.bestMetric, weights: opts.weights, png: opts.png });
@@ -177,7 +177,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the runs as JSON on stdout")
     .action(
       action(async (opts: { json?: boolean }) => {
-        const { listRuns } = await import("../index.js");
+        const { listRuns } = await import("../api/runs.js");
         const all = await listRuns();
         if (opts.json) printJson(all);
         for (const r of all) say(`${r.id}  ${r.backend.padEnd(5)}  ${(r.lastStatus?.state ?? "?").padEnd(9)}  ${r.createdAt}  ${r.bundle}`);
@@ -191,7 +191,7 @@ export function registerLaunchCommands(program: Command): void {
     .option("--json", "print the record as JSON on stdout")
     .action(
       action(async (runId: string, opts: { json?: boolean }) => {
-        const { describeRunStatus, runFiles, runStatus } = await import("../index.js");
+        const { describeRunStatus, runFiles, runStatus } = await import("../api/runs.js");
         const { run, status } = await runStatus({ run: runId });
         if (opts.json) printJson({ ...run, lastStatus: status });
         else {

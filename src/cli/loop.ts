@@ -16,7 +16,7 @@ export function registerLoopCommands(program: Command): void {
     .option("--json", "print the summary (rounds, metrics, report files) as JSON on stdout")
     .action(
       action(async (file: string, opts: { out?: string; retryFailed?: boolean; json?: boolean }) => {
-        const { runLoop } = await import("../index.js");
+        const { runLoop } = await import("../api/run-loop.js");
         const summary = await withInterrupt("interrupted: stopping after the requests in flight; run the same command again to continue (jobs keep running)", (signal) =>
           runLoop({ config: file, out: opts.out, retryFailed: opts.retryFailed, onMessage: say, onProblem: sayProblem, signal }),
         );
@@ -33,7 +33,7 @@ export function registerLoopCommands(program: Command): void {
     .option("--json", "print {ok, problems} as JSON on stdout")
     .action(
       action(async (file: string, opts: { json?: boolean }) => {
-        const { validateLoopConfig } = await import("../index.js");
+        const { validateLoopConfig } = await import("../api/run-loop.js");
         const { ok, problems, config, out } = await validateLoopConfig({ file });
         if (opts.json) printJson({ ok, problems });
         for (const p of problems) sayProblem(p);
@@ -52,7 +52,8 @@ export function registerLoopCommands(program: Command): void {
     .option("--force", "overwrite an existing file")
     .action(
       action(async (file: string, opts: { name: string; runConfig: string; force?: boolean }) => {
-        const { RUN_NAME_PATTERN, writeStarterLoopConfig } = await import("../index.js");
+        const { RUN_NAME_PATTERN } = await import("../schema/run-config.js");
+        const { writeStarterLoopConfig } = await import("../api/starter-configs.js");
         if (!RUN_NAME_PATTERN.test(opts.name)) throw new InvalidInputError(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
         await writeStarterLoopConfig({ file, name: opts.name, runConfig: opts.runConfig, force: opts.force });
         say(`wrote ${file}; edit the paths, then: facial-r1 loop validate ${file}`);

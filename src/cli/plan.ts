@@ -31,7 +31,7 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print {ok, problems} as JSON on stdout")
     .action(
       action(async (file: string, opts: ValidateOptions) => {
-        const { validateRunConfig } = await import("../index.js");
+        const { validateRunConfig } = await import("../api/run-config.js");
         const { ok, problems, config: c } = await validateRunConfig({ file });
         if (opts.json) printJson({ ok, problems });
         for (const p of problems) sayProblem(p);
@@ -53,7 +53,8 @@ export function registerPlanCommands(program: Command): void {
     .option("--force", "overwrite an existing file")
     .action(
       action(async (file: string, opts: InitOptions) => {
-        const { RUN_NAME_PATTERN, writeStarterRunConfig } = await import("../index.js");
+        const { RUN_NAME_PATTERN } = await import("../schema/run-config.js");
+        const { writeStarterRunConfig } = await import("../api/starter-configs.js");
         if (!RUN_NAME_PATTERN.test(opts.name)) throw new InvalidInputError(`--name: use letters, digits, '.', '_' and '-' only, got "${opts.name}"`);
         await writeStarterRunConfig({ file, name: opts.name, stage: opts.stage, force: opts.force });
         say(`wrote ${file}; edit the paths, then: facial-r1 config validate ${file}`);
@@ -69,7 +70,7 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (file: string, opts: PreflightOptions) => {
-        const { describePreflight, preflightReportJson, preflightRun } = await import("../index.js");
+        const { describePreflight, preflightReportJson, preflightRun } = await import("../api/plan-run.js");
         const report = await preflightRun({ config: file, checkImages: opts.imageCheck, onProblem: sayProblem });
         say(describePreflight(report));
         if (opts.json) printJson(preflightReportJson(report));
@@ -87,7 +88,7 @@ export function registerPlanCommands(program: Command): void {
     .option("--json", "print the manifest summary as JSON on stdout")
     .action(
       action(async (file: string, opts: PlanOptions) => {
-        const { describePlan, planRun, preflightReportJson } = await import("../index.js");
+        const { describePlan, planRun, preflightReportJson } = await import("../api/plan-run.js");
         const result = await planRun({ config: file, out: opts.out, checkImages: opts.imageCheck, dropEmptyAus: opts.dropEmptyAus, onProblem: sayProblem });
         say(describePlan(result));
         const preflight = preflightReportJson(result.preflight);

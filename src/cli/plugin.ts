@@ -20,7 +20,8 @@ export function registerPluginCommands(program: Command): void {
     .option("--json", "print the written files as JSON")
     .action(
       action(async (options: { target: PluginTarget; out: string; config?: string; preset?: RewardPresetName; server?: string; json?: boolean }) => {
-        const { buildRemoteRewardPlugin, buildRewardPlugin } = await import("../rewards-api.js");
+        const { buildRemoteRewardPlugin } = await import("../api/rewards.js");
+        const { buildRewardPlugin } = await import("../api/reward-plugin.js");
         let files: string[];
         if (options.server !== undefined) {
           if (options.config !== undefined || options.preset !== undefined) throw new InvalidInputError("--server builds a client of the server's rewards: --config and --preset do not apply");

@@ -9,7 +9,7 @@ export function registerQuickstartCommand(program: Command): void {
     .option("--json", "print the summary as JSON on stdout")
     .action(
       action(async (opts: { out: string; json?: boolean }) => {
-        const { describeQuickstart, runQuickstart } = await import("../index.js");
+        const { describeQuickstart, runQuickstart } = await import("../api/quickstart.js");
         const summary = await runQuickstart({ out: opts.out, onProblem: sayProblem });
         if (opts.json) printJson(summary);
         else say(describeQuickstart(summary));

@@ -52,7 +52,8 @@ export function registerRewardServerCommands(rewards: Command): void {
         const port = parsePort(opts.port);
         const maxBodyBytes = parsePositiveInt("--max-body-bytes", opts.maxBodyBytes)!;
         const token = opts.token ?? (process.env.FACIAL_R1_REWARD_TOKEN || undefined);
-        const { describeScoreMapping, loadRewardSpec, OPENRLHF_TOKEN_NOTE, serveRewards } = await import("../rewards-api.js");
+        const { describeScoreMapping, loadRewardSpec } = await import("../api/reward-files.js");
+        const { OPENRLHF_TOKEN_NOTE, serveRewards } = await import("../api/rewards.js");
         const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
         const name = opts.config ?? spec.preset;
         const server = await serveRewards({ spec, name, host: opts.host, port, token: token || undefined, maxBodyBytes, onProblem: sayProblem });
@@ -82,7 +83,7 @@ export function registerRewardServerCommands(rewards: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .action(
       action(async (file: string, opts: { preset: string; config?: string; rewards?: string; numGenerations?: string; perGroup?: boolean; json?: boolean }) => {
-        const { formatReplayReport, loadRewardSpec, replayRewards, REWARD_COMPONENTS } = await import("../rewards-api.js");
+        const { formatReplayReport, loadRewardSpec, replayRewards, REWARD_COMPONENTS } = await import("../api/reward-files.js");
         const spec = await loadRewardSpec({ configFile: opts.config, preset: opts.preset });
         const components = opts.rewards !== undefined ? parseComponents(opts.rewards, REWARD_COMPONENTS) : undefined;
         const numGenerations = parsePositiveInt("--num-generations", opts.numGenerations);

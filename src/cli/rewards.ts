@@ -20,7 +20,7 @@ export function registerRewardsCommands(program: Command): void {
     .option("--config <file>", "run config (its rewards: section) or reward spec, YAML or JSON")
     .action(
       action(async (file: string, options: { json?: boolean; preset?: RewardPresetName; config?: string }) => {
-        const { describeScoring, formatScoredLine, loadRewardSpec, scoreRewardsFile } = await import("../rewards-api.js");
+        const { describeScoring, formatScoredLine, loadRewardSpec, scoreRewardsFile } = await import("../api/reward-files.js");
         const spec = await loadRewardSpec({ configFile: options.config, preset: options.preset });
         const out = new BufferedOutput(process.stdout);
         let problems = 0;

@@ -32,7 +32,7 @@ export function registerSynthCommands(program: Command): void {
         const timeoutMs = parseSecondsAsMs("--timeout", opts.timeout);
         const maxTokens = parsePositiveInt("--max-tokens", opts.maxTokens);
         const pollIntervalMs = parseSecondsAsMs("--poll-interval", opts.pollInterval);
-        const { describeBatchReuse, describeBatchStatus, describeSynthRound, describeSynthSummary, synthesize } = await import("../index.js");
+        const { describeBatchReuse, describeBatchStatus, describeSynthRound, describeSynthSummary, synthesize } = await import("../api/synthesize.js");
         const run = { ...remoteDatasetOptions(opts, { timeoutMs, retries: requestRetries, limit, maxTokens }), out: opts.out, corrections: retries, onProblem: sayProblem };
         if (opts.batch) {
           // No SIGINT handler: the state file makes any stop safe, and a rerun resumes.
