@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PLUGIN_TARGETS, buildPlugin, renderPlugin } from "../src/plugins/index.js";
-import { DEFAULT_REWARD_SPEC } from "../src/rewards/spec.js";
+import { DEFAULT_REWARD_SPEC } from "../src/schema/reward-spec.js";
 
 export const PLUGINS_DIR = join(resolve(import.meta.dirname, ".."), "plugins");
 

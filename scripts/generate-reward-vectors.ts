@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { REWARD_PRESETS, RewardSpecSchema, type RewardSpec } from "../src/rewards/spec.js";
+import { REWARD_PRESETS, RewardSpecSchema, type RewardSpec } from "../src/schema/reward-spec.js";
 import { scoreCompletion } from "../src/rewards/score.js";
 
 export const VECTOR_FILE = join(resolve(import.meta.dirname, ".."), "tests", "fixtures", "reward-vectors.jsonl");

@@ -129,14 +129,14 @@ export {
 
 // The zod schemas of the files the SDK reads (run configs, reward specs, launch settings).
 export { RunConfigSchema } from "./schema/run-config.js";
-export { RewardSpecSchema } from "./rewards/spec.js";
+export { RewardSpecSchema } from "./schema/reward-spec.js";
 export { BACKEND_NAMES, LaunchConfigSchema, RUN_STATES, SlurmOptionsSchema, SshTargetSchema } from "./launch/types.js";
-export { RunManifestSchema } from "./runs/manifest.js";
+export { RunManifestSchema } from "./trainer/bundle/manifest.js";
 export { SHARD_FORMAT } from "./data/shard.js";
 export { SPLIT_FORMAT } from "./data/split.js";
 export { PROTOCOLS } from "./eval/protocols.js";
 export { CONVERTER_NAMES } from "./data/convert/index.js";
-export { REWARD_PRESET_NAMES } from "./rewards/preset-names.js";
+export { REWARD_PRESET_NAMES } from "./schema/reward-preset-names.js";
 
 export type * from "./api/types.js";
 export { VERSION } from "./version.js";

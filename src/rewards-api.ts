@@ -43,5 +43,5 @@ export {
   type ScoreFileCounts,
   type ScoreRewardsFileOptions,
 } from "./api/reward-files.js";
-export { REWARD_PRESET_NAMES, type RewardPresetName } from "./rewards/preset-names.js";
+export { REWARD_PRESET_NAMES, type RewardPresetName } from "./schema/reward-preset-names.js";
 export { buildRewardPlugin, PLUGIN_TARGETS, renderRewardPlugin, type BuildRewardPluginOptions, type PluginFile, type PluginTarget, type RenderRewardPluginOptions } from "./api/reward-plugin.js";

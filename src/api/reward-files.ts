@@ -4,7 +4,7 @@ import { formatReplayReport, replayRollouts, type GroupDetail, type ReplayInputK
 import { scoreFile, scoredLineJson, summarizeScoring, type ScoredLine, type ScoreFileCounts } from "../rewards/score-file.js";
 import { describeScoreMapping as describeRange } from "../rewards/server.js";
 import { loadRewardSpec as loadSpec } from "../rewards/spec-file.js";
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { Progress } from "../util/progress.js";
 import { parseOptions, PROBLEM_FIELDS, RUN_FIELDS, runWith, sameShape, type ProblemOptions, type RunOptions } from "./options.js";
 import { rewardSpecOf, SPEC_FIELDS, type RewardSpecSource } from "./reward-plugin.js";

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { buildPlugin, renderPlugin, type PluginFile } from "../plugins/index.js";
 import { PLUGIN_TARGETS, type PluginTarget } from "../plugins/targets.js";
 import { loadRewardSpec } from "../rewards/spec-file.js";
-import { RewardSpecSchema, type RewardSpec, type RewardSpecInput } from "../rewards/spec.js";
-import { REWARD_PRESET_NAMES, type RewardPresetName } from "../rewards/preset-names.js";
+import { RewardSpecSchema, type RewardSpec, type RewardSpecInput } from "../schema/reward-spec.js";
+import { REWARD_PRESET_NAMES, type RewardPresetName } from "../schema/reward-preset-names.js";
 import { parseOptions, sameShape } from "./options.js";
 
 export type { PluginFile, PluginTarget, RewardPresetName, RewardSpec, RewardSpecInput };

@@ -5,7 +5,7 @@ import { writePluginFiles } from "../plugins/index.js";
 import { defineReward, type RewardDefinition, type RewardInput } from "../rewards/custom.js";
 import { scoreCompletion, type RewardScores } from "../rewards/score.js";
 import { isLoopback, OPENRLHF_TOKEN_NOTE, rewardScorer, startRewardServer, type RunningRewardServer } from "../rewards/server.js";
-import { REWARD_PRESETS, type RewardSpec } from "../rewards/spec.js";
+import { REWARD_PRESETS, type RewardSpec } from "../schema/reward-spec.js";
 import type { Truth } from "../rewards/openrlhf.js";
 import { invalidInput, RemoteError } from "../util/errors.js";
 import { parseOptions, PROBLEM_FIELDS, sameShape, type ProblemOptions } from "./options.js";

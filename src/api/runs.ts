@@ -5,7 +5,7 @@ import { backendFor, launchBundle, readBundle, refreshStatus } from "../launch/l
 import { LaunchOverridesSchema, resolveLaunchConfig, type SlurmOverrides, type SshOverrides } from "../launch/options.js";
 import { isFinished, LaunchConfigSchema, type LaunchConfig, type RunRecord, type RunStatus } from "../launch/types.js";
 import { CHECKPOINT_CHOICES, describePull, pullRun as pullRunFiles, type PullReport } from "../runs/pull.js";
-import { listRuns as listRegistry, loadRun } from "../runs/registry.js";
+import { listRuns as listRegistry, loadRun } from "../launch/registry.js";
 import { throwIfAborted } from "../util/run-context.js";
 import { parseOptions, RUN_FIELDS, runWith, sameShape, type RunOptions } from "./options.js";
 

@@ -6,6 +6,7 @@ import { invalidInput, type Problem, unreadableReason } from "../util/errors.js"
 import { makeDirectory } from "../util/fs.js";
 import { outputTarget } from "../util/output-target.js";
 import { createTemporaryFile, releaseTemporary, sweepStaleTemporaries, temporarySibling } from "../util/temp-files.js";
+import { formatBytes } from "../util/bytes.js";
 
 /** Lines longer than this are rejected without ever being held in memory whole. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -203,13 +204,6 @@ function firstInvalidUtf8Byte(buf: Buffer): number {
     i += length;
   }
   return buf.length;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { SAMPLE_FIELDS, SampleSchema, type Sample } from "../schema/sample.js";
-import { valueAt } from "../schema/config-issue.js";
+import { valueAt } from "../util/config-issue.js";
 import { ACTION_UNITS, AU_TOKEN, auToken, canonicalAuToken } from "../taxonomy/action-units.js";
 import { EMOTIONS, canonicalEmotion, isEmotion } from "../taxonomy/emotions.js";
 import type { Problem } from "../util/errors.js";

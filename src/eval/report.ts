@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../util/fs.js";
 import { firstNonUtf8Line } from "../util/utf8.js";
 import { horizontalBarChart, columnChart } from "./charts/bars.js";
 import { heatmap } from "./charts/heatmap.js";
-import { escapeXml } from "./charts/svg.js";
+import { escapeXml } from "../util/svg.js";
 import { PAPER_AU_BENCHMARKS, PAPER_EMOTION_BENCHMARKS, PAPER_ROWS, type PaperRow } from "./paper-numbers.js";
 import { resolveBenchmark } from "./protocols.js";
 import type { ScoreReport } from "./score.js";

@@ -1,4 +1,4 @@
-import { formatBytes } from "../data/jsonl.js";
+import { formatBytes } from "../util/bytes.js";
 import { hubEndpoint, resolveHubCredentials } from "./credentials.js";
 import { planDatasetPush, type DatasetLayout, type PlannedFile } from "./push-dataset.js";
 import { planModelPush } from "./push-model.js";

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { formatBytes } from "../data/jsonl.js";
+import { formatBytes } from "../util/bytes.js";
 import type { FileStats } from "../data/stats.js";
 import { compareAuTokens } from "../taxonomy/action-units.js";
 import { PAPER_CITATION, PAPER_TITLE, markdownTable, renderCard } from "./card.js";

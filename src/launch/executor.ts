@@ -4,8 +4,8 @@ import { cp, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { failure } from "../util/errors.js";
 import { makeDirectory } from "../util/fs.js";
-import { stateHome } from "../runs/registry.js";
-import { shellQuote } from "../trainer/shell.js";
+import { stateHome } from "./registry.js";
+import { shellQuote } from "../util/shell.js";
 import type { SshTarget } from "./types.js";
 
 export interface ExecResult {

@@ -1,5 +1,5 @@
 import { isAbsolute, posix } from "node:path";
-import { shellQuote } from "../trainer/shell.js";
+import { shellQuote } from "../util/shell.js";
 import type { RunRecord } from "./types.js";
 
 /**

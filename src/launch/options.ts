@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkYamlConfig, noYamlFile, orThrow, readYamlMapping } from "../schema/yaml-config.js";
+import { checkYamlConfig, noYamlFile, orThrow, readYamlMapping } from "../util/yaml-config.js";
 import { LaunchConfigSchema, SlurmOptionsSchema, SshTargetSchema, type LaunchConfig, type SlurmOptions, type SshTarget } from "./types.js";
 
 /** ssh settings given over a launch config file's `ssh`: each one replaces the file's. */

@@ -1,4 +1,4 @@
-import { shellQuote } from "../trainer/shell.js";
+import { shellQuote } from "../util/shell.js";
 import { failure } from "../util/errors.js";
 import type { Executor } from "./executor.js";
 import { lastLine } from "./executor.js";

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from "node:path";
-import { checkYamlConfig, configError, readYamlMapping } from "../schema/yaml-config.js";
+import { checkYamlConfig, configError, readYamlMapping } from "../util/yaml-config.js";
 import type { Problem } from "../util/errors.js";
 import { LoopConfigSchema, type LoopConfig } from "./config.js";
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { launchBundle, newRunId, newRunRecord, recoverSubmittedRun, refreshStatus, type BundleInfo } from "../launch/launch.js";
 import { isFinished, type LaunchConfig, type RunRecord, type RunStatus } from "../launch/types.js";
-import { loadRun } from "../runs/registry.js";
+import { loadRun } from "../launch/registry.js";
 import { failure } from "../util/errors.js";
 import type { JobStep } from "./state.js";
 

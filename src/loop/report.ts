@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { columnChart, horizontalBarChart } from "../eval/charts/bars.js";
-import { escapeXml } from "../eval/charts/svg.js";
+import { escapeXml } from "../util/svg.js";
 import { figure, htmlPage, htmlTable, markdownTable } from "../eval/report.js";
 import type { ScoreReport } from "../eval/score.js";
 import { renderLineChart, type Series } from "../runs/line-chart.js";

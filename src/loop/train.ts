@@ -1,7 +1,7 @@
 import { join, posix } from "node:path";
 import { runOutputPath } from "../launch/job-files.js";
 import { readBundle } from "../launch/launch.js";
-import { loadRun } from "../runs/registry.js";
+import { loadRun } from "../launch/registry.js";
 import { pullRun } from "../runs/pull.js";
 import { planRun } from "../trainer/bundle/plan.js";
 import { failure, invalidInput } from "../util/errors.js";

@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { PY_GROUND_TRUTH, PY_UNIT_SCORE } from "./python-adapters.js";
 import { rewardsModule, type PluginFile } from "./module.js";
 

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../util/fs.js";
 import { invalidInput } from "../util/errors.js";
-import { RewardSpecSchema, type RewardSpec } from "../rewards/spec.js";
+import { RewardSpecSchema, type RewardSpec } from "../schema/reward-spec.js";
 import type { PluginFile } from "./module.js";
 import { renderVlmR1 } from "./vlm-r1.js";
 import { renderFacialR1 } from "./facial-r1.js";

@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { stableStringify } from "../util/fs.js";
 import { generatedHeader, renderPythonCore } from "./python-core.js";
 import type { PluginTarget } from "./targets.js";

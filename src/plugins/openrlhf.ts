@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { ASSISTANT_MARKERS, END_TOKENS } from "../rewards/openrlhf.js";
 import { PY_UNIT_SCORE } from "./python-adapters.js";
 import { pyString } from "./python-literal.js";

@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { PY_DIGIT_RANGES, PY_WHITESPACE } from "../rewards/python-text.js";
 import { LABEL_EDGE_CHARS } from "../rewards/labels.js";
 import { pyFloat, pyLabelDict, pyString } from "./python-literal.js";

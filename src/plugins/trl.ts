@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { PY_COLUMN_HELPERS } from "./python-adapters.js";
 import { PY_TRAINER_BATCH } from "./trainer-batch.js";
 import { rewardsModule, type PluginFile } from "./module.js";

@@ -1,4 +1,4 @@
-import type { RewardSpec } from "../rewards/spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 import { PY_COLUMN, PY_GROUND_TRUTH } from "./python-adapters.js";
 import { rewardsModule, type PluginFile } from "./module.js";
 

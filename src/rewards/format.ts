@@ -1,6 +1,6 @@
 import { isPyWhitespace, pyStrip } from "./python-text.js";
 import { ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, countOccurrences } from "./tags.js";
-import type { RewardPresetName } from "./spec.js";
+import type { RewardPresetName } from "../schema/reward-spec.js";
 
 /**
  * Published format reward: 1.0 when the whole completion matches

@@ -21,7 +21,7 @@ import { ADVANTAGE_EPSILON, groupStats, RunningSummary, ZERO_VARIANCE_TOLERANCE 
 import { parseRolloutLog, readRawLines } from "./rollout-log.js";
 import { REWARD_COMPONENTS, weightedTotal, type RewardComponent } from "./reward-range.js";
 import { scoreCompletion } from "./score.js";
-import type { RewardSpec } from "./spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 
 export const ReplayRecordSchema = z
   .looseObject({

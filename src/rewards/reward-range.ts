@@ -2,7 +2,7 @@
  * The range of each reward and of the weighted total, for mapping a total to [0, 1]:
  * format in [0, 1], accuracy in [0, 1], AU in [-1, 1] (2F - 1), per reference/method.md.
  */
-import type { RewardSpec } from "./spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 
 /** The rewards a total can sum, in the order every output lists them. */
 export const REWARD_COMPONENTS = ["format", "accuracy", "au"] as const;

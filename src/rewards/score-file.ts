@@ -1,6 +1,6 @@
 import { readJsonlBatches, type JsonlValue } from "../data/jsonl.js";
 import type { Problem } from "../util/errors.js";
-import { DEFAULT_REWARD_SPEC, type RewardSpec } from "./spec.js";
+import { DEFAULT_REWARD_SPEC, type RewardSpec } from "../schema/reward-spec.js";
 import { NEUTRAL_SCORES, combine, completionText, scoreComponents, type RewardScores } from "./score.js";
 
 /** One output line: the scores, plus `error` on the neutral line of an input that could not be scored. */

@@ -1,4 +1,4 @@
-import { DEFAULT_REWARD_SPEC, type RewardSpec } from "./spec.js";
+import { DEFAULT_REWARD_SPEC, type RewardSpec } from "../schema/reward-spec.js";
 import { formatReward } from "./format.js";
 import { normalizedAccuracy, publishedAccuracy } from "./accuracy.js";
 import {

@@ -19,7 +19,7 @@ import { scoreWith, unitScore, type RewardDefinition } from "./custom.js";
 import { parseOpenRlhfRequest, parseRewardRequest, parseScoreRequest, RequestError, type ScoringItem } from "./openrlhf.js";
 import { totalRange } from "./reward-range.js";
 import { scoreCompletion } from "./score.js";
-import type { RewardSpec } from "./spec.js";
+import type { RewardSpec } from "../schema/reward-spec.js";
 
 /**
  * Why a reward server with a token does not suit OpenRLHF: its remote reward client posts with

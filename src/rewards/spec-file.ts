@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { checkYamlConfig, orThrow, readYamlMapping } from "../schema/yaml-config.js";
+import { checkYamlConfig, orThrow, readYamlMapping } from "../util/yaml-config.js";
 import { invalidInput } from "../util/errors.js";
-import { REWARD_PRESETS, RewardSpecSchema, isRewardPresetName, REWARD_PRESET_NAMES, type RewardSpec } from "./spec.js";
+import { REWARD_PRESETS, RewardSpecSchema, isRewardPresetName, REWARD_PRESET_NAMES, type RewardSpec } from "../schema/reward-spec.js";
 
 /**
  * The reward spec a command uses: the `rewards:` section of a run config (YAML or JSON), or a

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { hubIdOfModelPath } from "../hub/model-id.js";
-import { BUNDLE_FORMAT, MANIFEST_FILE } from "./manifest.js";
+import { BUNDLE_FORMAT, MANIFEST_FILE } from "../trainer/bundle/manifest.js";
 
 /** What a checkpoint was trained from, as far as its run's manifest tells. */
 export interface CheckpointBase {

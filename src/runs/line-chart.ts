@@ -1,4 +1,4 @@
-import { escapeXml, svgDocument } from "../eval/charts/svg.js";
+import { escapeXml, svgDocument } from "../util/svg.js";
 
 /** A self-contained SVG line chart: one or more series over training steps. */
 export interface Series {

@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { shellQuote } from "../trainer/shell.js";
+import { shellQuote } from "../util/shell.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { invalidInput } from "../util/errors.js";
 import { executorFor, refreshStatus } from "../launch/launch.js";
 import { jobFilesOf, runOutputPath } from "../launch/job-files.js";
 import { isFinished, type RunRecord, type RunStatus } from "../launch/types.js";
-import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "./trainer-state.js";
-import { MANIFEST_FILE } from "./manifest.js";
+import { metricAtStep, metricRows, metricsCsv, metricsJsonl, parseTrainerState, trainSummary, type MetricRow, type TrainerState } from "../trainer/trainer-state.js";
+import { MANIFEST_FILE } from "../trainer/bundle/manifest.js";
 import { renderRunCharts } from "./run-charts.js";
 import { TRAINER_TARGETS, type TrainerTarget } from "../schema/run-config.js";
 import { isVllmTarget, targetSpecOf } from "../trainer/targets/index.js";

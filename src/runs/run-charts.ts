@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/fs.js";
 import { renderLineChart, type Series } from "./line-chart.js";
-import type { MetricRow } from "./trainer-state.js";
+import type { MetricRow } from "../trainer/trainer-state.js";
 
 /** The charts a pulled run gets: reward per function, KL, completion length. */
 export async function renderRunCharts(params: { rows: MetricRow[]; dir: string; png: boolean }): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RewardSpecSchema, DEFAULT_REWARD_SPEC } from "../rewards/spec.js";
+import { RewardSpecSchema, DEFAULT_REWARD_SPEC } from "./reward-spec.js";
 
 /**
  * The run config: one YAML file describing a training run (model, data, rewards, stage,

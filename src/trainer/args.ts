@@ -2,7 +2,7 @@ import type { RunConfig } from "../schema/run-config.js";
 import type { Problem } from "../util/errors.js";
 import { acceptedFlags, GRPO_IGNORED_FLAGS, normalizeFlag, PLANNER_OWNED_FLAGS, SECRET_FLAGS, type TrainerEntry, type VlmR1Trainer } from "./flags.js";
 import { targetSpecOf, type KeyVocabulary } from "./targets/index.js";
-import { lit, joinWith, type Word } from "./shell.js";
+import { lit, joinWith, type Word } from "../util/shell.js";
 import { closestMatch } from "../util/suggest.js";
 
 /** One `--flag value...` of a trainer command line. */
@@ -33,10 +33,6 @@ export function entryOf(config: RunConfig): TrainerEntry {
 export function rewardFuncs(config: RunConfig): string[] {
   const w = config.rewards.weights;
   return (["format", "accuracy", "au"] as const).filter((name) => w[name] !== 0);
-}
-
-export function isLora(config: RunConfig, profileIsLora: boolean): boolean {
-  return (config.training.finetuning ?? (profileIsLora ? "lora" : "full")) === "lora";
 }
 
 function scalar(value: string | number | boolean): Word {

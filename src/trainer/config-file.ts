@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
-import { formatPath } from "../schema/config-issue.js";
+import { formatPath } from "../util/config-issue.js";
 import { RunConfigSchema, type RunConfig } from "../schema/run-config.js";
-import { checkYamlConfig, configError, parseYamlMapping, readYamlMapping, type YamlConfigKind, type YamlMapping } from "../schema/yaml-config.js";
+import { checkYamlConfig, configError, parseYamlMapping, readYamlMapping, type YamlConfigKind, type YamlMapping } from "../util/yaml-config.js";
 import type { Problem } from "../util/errors.js";
 import { closestMatch } from "../util/suggest.js";
 import { GRPO_IGNORED_FLAGS } from "./flags.js";

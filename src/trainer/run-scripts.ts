@@ -4,9 +4,10 @@ import { renderPlugin } from "../plugins/index.js";
 import { runConfigJsonSchema } from "../schema/run-config.js";
 import { VERSION } from "../version.js";
 import { parseRunConfigFile } from "./config-file.js";
-import { renderEvalScript, renderTrainScript, type ScriptContext } from "./scripts.js";
-import { join as joinWords, lit, trusted } from "./shell.js";
-import { configError } from "../schema/yaml-config.js";
+import { renderEvalScript, renderTrainScript } from "./scripts.js";
+import { type ScriptContext } from "./script-prelude.js";
+import { join as joinWords, lit, trusted } from "../util/shell.js";
+import { configError } from "../util/yaml-config.js";
 
 /**
  * The generated files checked into the repository: run_scripts/ (the scripts of every config

@@ -4,7 +4,7 @@ import type { RunConfig } from "../schema/run-config.js";
 import type { Sample } from "../schema/sample.js";
 import { imageTokens } from "./image-tokens.js";
 import type { TokenCounter } from "./tokenizer.js";
-import { vlmR1Prompt } from "./bundle/trainer-record.js";
+import { vlmR1Prompt } from "./bundle/prompt-text.js";
 
 /** Chat-template tokens around one user turn and the assistant header (Qwen2.5 chat format). */
 export const CHAT_TEMPLATE_TOKENS = 20;

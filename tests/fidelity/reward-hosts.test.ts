@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { REWARD_PRESETS } from "../../src/rewards/spec.js";
+import { REWARD_PRESETS } from "../../src/schema/reward-spec.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
 import { OPENRLHF_TOKEN_NOTE, rewardScorer, startRewardServer } from "../../src/rewards/server.js";
 import { ROOT } from "../helpers/cli.js";

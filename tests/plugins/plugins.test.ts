@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/cli.js";
 import { PLUGIN_TARGETS, buildPlugin, renderPlugin } from "../../src/plugins/index.js";
-import { DEFAULT_REWARD_SPEC, REWARD_PRESETS, RewardSpecSchema } from "../../src/rewards/spec.js";
+import { DEFAULT_REWARD_SPEC, REWARD_PRESETS, RewardSpecSchema } from "../../src/schema/reward-spec.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
 import { stalePluginFiles, PLUGINS_DIR } from "../../scripts/build-plugins.js";
 import { runPython } from "./python.js";

@@ -6,7 +6,7 @@ import { runCli, tempDir } from "../helpers/cli.js";
 import { replayRollouts, type ReplayReport } from "../../src/rewards/replay.js";
 import { groupStats, sampleStd } from "../../src/rewards/group-stats.js";
 import { classifyFormatFailure } from "../../src/rewards/format-failures.js";
-import { REWARD_PRESETS } from "../../src/rewards/spec.js";
+import { REWARD_PRESETS } from "../../src/schema/reward-spec.js";
 import { accuracyBlock, formatBlock, IMAGE_A, IMAGE_B, PROBLEM_A, PROBLEM_B } from "./log-writer.js";
 
 const SPEC = REWARD_PRESETS["facial-r1"];

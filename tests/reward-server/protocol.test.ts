@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { decodeLabel, extractResponse, parseOpenRlhfRequest, parseScoreRequest, RequestError, stripEndTokens } from "../../src/rewards/openrlhf.js";
 import { normalizedScore, describeScoreMapping } from "../../src/rewards/server.js";
 import { totalRange, weightedTotal } from "../../src/rewards/reward-range.js";
-import { REWARD_PRESETS, RewardSpecSchema } from "../../src/rewards/spec.js";
+import { REWARD_PRESETS, RewardSpecSchema } from "../../src/schema/reward-spec.js";
 import { QWEN_PROMPT } from "./http.js";
 
 const ANSWER = "<think>Cheeks raised (AU6), lip corners pulled (AU12).</think>\n<answer>happiness</answer>";

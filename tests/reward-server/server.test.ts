@@ -4,7 +4,7 @@ import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { rewardScorer, startRewardServer, type RunningRewardServer } from "../../src/rewards/server.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
-import { REWARD_PRESETS } from "../../src/rewards/spec.js";
+import { REWARD_PRESETS } from "../../src/schema/reward-spec.js";
 import { http, postJson, QWEN_PROMPT } from "./http.js";
 
 const CASES = [

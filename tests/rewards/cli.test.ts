@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { renderPlugin } from "../../src/plugins/index.js";
-import { RewardSpecSchema } from "../../src/rewards/spec.js";
+import { RewardSpecSchema } from "../../src/schema/reward-spec.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
 
 const records = [

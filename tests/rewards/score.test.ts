@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scoreCompletion, scoreBatch, NEUTRAL_SCORES } from "../../src/rewards/score.js";
-import { DEFAULT_REWARD_SPEC, REWARD_PRESETS, RewardSpecSchema } from "../../src/rewards/spec.js";
+import { DEFAULT_REWARD_SPEC, REWARD_PRESETS, RewardSpecSchema } from "../../src/schema/reward-spec.js";
 import { publishedFormat } from "../../src/rewards/format.js";
 import { VECTOR_FILE, renderRewardVectors } from "../../scripts/generate-reward-vectors.js";
 

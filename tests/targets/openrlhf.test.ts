@@ -13,7 +13,7 @@ import { TRAINER_SOURCES } from "../../src/plugins/trainer-sources.js";
 import { parseRunConfigText } from "../../src/trainer/config-file.js";
 import { configFindings } from "../../src/trainer/preflight.js";
 import { scoreCompletion } from "../../src/rewards/score.js";
-import { vlmR1Prompt, promptQuestion } from "../../src/trainer/bundle/trainer-record.js";
+import { vlmR1Prompt, promptQuestion } from "../../src/trainer/bundle/prompt-text.js";
 import { OPENRLHF_MIRROR, openRlhfConfig, planOpenRlhf, STAND_IN_OPENRLHF, trainArrayLines } from "./openrlhf-fixture.js";
 
 interface FeaRecord {

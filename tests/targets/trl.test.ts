@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { imagesOf, type Sample } from "../../src/schema/sample.js";
-import { promptQuestion, vlmR1Prompt } from "../../src/trainer/bundle/trainer-record.js";
+import { promptQuestion, vlmR1Prompt } from "../../src/trainer/bundle/prompt-text.js";
 import { configFindings } from "../../src/trainer/preflight.js";
 import { loadRunConfig } from "../../src/trainer/config-file.js";
 import { TRL_VOCABULARY } from "../../src/trainer/targets/trl/vocabulary.js";

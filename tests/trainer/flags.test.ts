@@ -6,7 +6,7 @@ import type { RunConfig } from "../../src/schema/run-config.js";
 import { extraArgProblems, trainerArgs, entryOf, type ArgPaths } from "../../src/trainer/args.js";
 import { parseRunConfigFile, parseRunConfigText } from "../../src/trainer/config-file.js";
 import { acceptedFlags, GRPO_IGNORED_FLAGS, ignoredFlagReason, type VlmR1Trainer } from "../../src/trainer/flags.js";
-import { lit } from "../../src/trainer/shell.js";
+import { lit } from "../../src/util/shell.js";
 import { ROOT } from "../helpers/cli.js";
 import { configYaml } from "./fixture.js";
 

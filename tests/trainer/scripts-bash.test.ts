@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { parseRunConfigText } from "../../src/trainer/config-file.js";
-import { renderTrainScript, SCRIPT_DIR, type ScriptContext } from "../../src/trainer/scripts.js";
-import { lit, renderWord, shellQuote } from "../../src/trainer/shell.js";
+import { SCRIPT_DIR, type ScriptContext } from "../../src/trainer/script-prelude.js";
+import { renderTrainScript } from "../../src/trainer/scripts.js";
+import { lit, renderWord, shellQuote } from "../../src/util/shell.js";
 import { tempDir } from "../helpers/cli.js";
 
 const NASTY = [

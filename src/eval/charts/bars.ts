@@ -1,4 +1,4 @@
-import { escapeXml, fmt, svgDocument } from "./svg.js";
+import { escapeXml, fmt, svgDocument } from "../../util/svg.js";
 
 export interface Bar {
   label: string;

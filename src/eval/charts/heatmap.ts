@@ -1,4 +1,4 @@
-import { escapeXml, svgDocument } from "./svg.js";
+import { escapeXml, svgDocument } from "../../util/svg.js";
 
 /** A confusion-matrix heatmap: rows are truths, columns predictions; shade by row share. */
 export function heatmap(params: { title: string; rows: readonly string[]; columns: readonly string[]; matrix: readonly (readonly number[])[] }): string {

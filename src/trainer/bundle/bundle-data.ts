@@ -8,7 +8,7 @@ import { HashedWriter, type WrittenFile } from "../../util/hashed-writer.js";
 import type { DatasetEntry } from "../../schema/run-config.js";
 import type { LoadedRunConfig } from "../config-file.js";
 import type { DataFileObserver, ObserveDataFile, PreflightReport } from "../preflight.js";
-import { shardName } from "../scripts.js";
+import { shardName } from "../script-prelude.js";
 import { targetSpecOf } from "../targets/index.js";
 import { ShardSpool } from "./shard-spool.js";
 import { finishShard, type ShardCounts } from "./shards.js";

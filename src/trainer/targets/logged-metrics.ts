@@ -1,4 +1,4 @@
-import type { MetricRow } from "../../runs/trainer-state.js";
+import type { MetricRow } from "../trainer-state.js";
 
 /**
  * A step's metrics under the names the charts read (reward, kl, loss, ...) as well as the

@@ -1,4 +1,4 @@
-import { join, lit, renderWord, type Word } from "../shell.js";
+import { join, lit, renderWord, type Word } from "../../util/shell.js";
 
 /**
  * `key=value` config overrides of the Ray trainers (verl's Hydra command line, EasyR1's

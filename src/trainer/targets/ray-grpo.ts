@@ -1,5 +1,5 @@
 import type { RunConfig } from "../../schema/run-config.js";
-import { isLora } from "../args.js";
+import { isLora } from "../hardware.js";
 import { HARDWARE_PROFILES } from "../hardware.js";
 import type { ReportFinding } from "./types.js";
 

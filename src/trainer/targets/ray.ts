@@ -1,6 +1,6 @@
 import type { RunConfig } from "../../schema/run-config.js";
-import { trainScriptPrelude, type ScriptContext } from "../scripts.js";
-import { lit, renderCommand } from "../shell.js";
+import { trainScriptPrelude, type ScriptContext } from "../script-prelude.js";
+import { lit, renderCommand } from "../../util/shell.js";
 import { NO_QUOTES_IN_PATHS, renderOverrides, type Overrides } from "./overrides.js";
 
 /**

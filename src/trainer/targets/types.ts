@@ -1,10 +1,10 @@
 import type { SourceName } from "../../plugins/trainer-sources.js";
-import type { MetricRow } from "../../runs/trainer-state.js";
+import type { MetricRow } from "../trainer-state.js";
 import type { DatasetEntry, RunConfig, Stage, VllmTarget } from "../../schema/run-config.js";
 import type { Sample } from "../../schema/sample.js";
 import type { Problem } from "../../util/errors.js";
 import type { WrittenFile } from "../../util/hashed-writer.js";
-import type { ScriptContext } from "../scripts.js";
+import type { ScriptContext } from "../script-prelude.js";
 import type { CheckpointLayout } from "./checkpoints.js";
 
 /**

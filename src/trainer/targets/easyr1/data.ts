@@ -1,7 +1,7 @@
 import type { DatasetEntry, RunConfig } from "../../../schema/run-config.js";
 import { imagesOf, type Sample } from "../../../schema/sample.js";
 import type { WrittenFile } from "../../../util/hashed-writer.js";
-import { promptQuestion, sftImagePath, vlmR1Prompt } from "../../bundle/trainer-record.js";
+import { promptQuestion, sftImagePath, vlmR1Prompt } from "../../bundle/prompt-text.js";
 import { jsonlToParquet, pq, type ParquetField } from "../parquet.js";
 
 

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { RunConfig } from "../../../schema/run-config.js";
-import { dataPathWord } from "../../scripts.js";
-import { join, variable } from "../../shell.js";
+import { dataPathWord } from "../../script-prelude.js";
+import { join, variable } from "../../../util/shell.js";
 import { runtime, type OverrideValue, type Overrides } from "../overrides.js";
 import { renderRayTrainScript } from "../ray.js";
 import { rayBatch, wholeEpochs } from "../ray-grpo.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { MetricRow } from "../../../runs/trainer-state.js";
+import type { MetricRow } from "../../trainer-state.js";
 import type { PulledRun } from "../types.js";
 import { byStep, flattenNumbers, jsonLines, withChartNames } from "../logged-metrics.js";
 import { EASYR1_FILE_LOG } from "./launch.js";

@@ -1,8 +1,8 @@
 import type { RunConfig } from "../../../schema/run-config.js";
-import { isLora } from "../../args.js";
+import { isLora } from "../../hardware.js";
 import { HARDWARE_PROFILES } from "../../hardware.js";
-import { dataPathWord } from "../../scripts.js";
-import { join, joinWith, lit, variable, type Word } from "../../shell.js";
+import { dataPathWord } from "../../script-prelude.js";
+import { join, joinWith, lit, variable, type Word } from "../../../util/shell.js";
 import { OPENRLHF_FLAGS } from "./flags.js";
 import type { OpenRlhfLayout } from "./layout.js";
 import { IMAGE_KEY, INPUT_KEY, LABEL_KEY } from "./record.js";

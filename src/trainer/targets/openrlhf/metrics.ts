@@ -1,4 +1,4 @@
-import type { MetricRow } from "../../../runs/trainer-state.js";
+import type { MetricRow } from "../../trainer-state.js";
 import type { PulledRun } from "../types.js";
 import { numericEntries } from "./python-literal.js";
 

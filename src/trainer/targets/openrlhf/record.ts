@@ -1,7 +1,7 @@
 import type { DatasetEntry, RunConfig } from "../../../schema/run-config.js";
 import { imagesOf, type Sample } from "../../../schema/sample.js";
-import { promptQuestion, sftImagePath, vlmR1Prompt } from "../../bundle/trainer-record.js";
-import { shardName } from "../../scripts.js";
+import { promptQuestion, sftImagePath, vlmR1Prompt } from "../../bundle/prompt-text.js";
+import { shardName } from "../../script-prelude.js";
 
 /** The dataset keys the bundle's records use, passed as --data.input_key / label_key / image_key. */
 export const INPUT_KEY = "input";

@@ -1,5 +1,5 @@
-import { join, lit, renderWord, variable, type Word } from "../../shell.js";
-import { trainScriptPrelude } from "../../scripts.js";
+import { join, lit, renderWord, variable, type Word } from "../../../util/shell.js";
+import { trainScriptPrelude } from "../../script-prelude.js";
 import type { BundleFile, TargetBundleContext } from "../types.js";
 import { trainFlags } from "./command.js";
 import { openRlhfLayout } from "./layout.js";

@@ -1,6 +1,6 @@
 import type { DatasetEntry, RunConfig } from "../../../schema/run-config.js";
 import { imagesOf, type Sample } from "../../../schema/sample.js";
-import { promptQuestion, vlmR1Prompt } from "../../bundle/trainer-record.js";
+import { promptQuestion, vlmR1Prompt } from "../../bundle/prompt-text.js";
 
 /**
  * One FEA record as TRL's GRPOTrainer reads it (trl 1.13.0 / huggingface/trl@f2cd577,

@@ -1,8 +1,8 @@
 import type { RunConfig } from "../../../schema/run-config.js";
 import { accelerateFileName } from "../../accelerate.js";
 import { deepspeedFileName } from "../../deepspeed.js";
-import { dataPathWord, trainScriptPrelude, type ScriptContext } from "../../scripts.js";
-import { join, lit, renderCommand, renderDefaultAssignment, trusted, variable, type Word } from "../../shell.js";
+import { dataPathWord, trainScriptPrelude, type ScriptContext } from "../../script-prelude.js";
+import { join, lit, renderCommand, renderDefaultAssignment, trusted, variable, type Word } from "../../../util/shell.js";
 import { TRL_CONFIG_FILE, TRL_ENTRY_FILE } from "./grpo-config.js";
 
 export const TRL_TRAIN_SCRIPT = "grpo.sh";

@@ -1,6 +1,6 @@
 import type { RunConfig } from "../../../schema/run-config.js";
-import { dataPathWord } from "../../scripts.js";
-import { join, variable, type Word } from "../../shell.js";
+import { dataPathWord } from "../../script-prelude.js";
+import { join, variable, type Word } from "../../../util/shell.js";
 import { runtime, type OverrideValue, type Overrides } from "../overrides.js";
 import { renderRayTrainScript } from "../ray.js";
 import { rayBatch, wholeEpochs } from "../ray-grpo.js";

@@ -2,8 +2,8 @@ import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { invalidInput, type Problem, unreadableReason } from "../util/errors.js";
-import { firstNonUtf8Line } from "../util/utf8.js";
+import { invalidInput, type Problem, unreadableReason } from "./errors.js";
+import { firstNonUtf8Line } from "./utf8.js";
 import { byPosition, configIssueProblems, nodeAt, type ConfigIssueContext } from "./config-issue.js";
 
 /**

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { invalidInput } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { RunRecord } from "../launch/types.js";
+import type { RunRecord } from "./types.js";
 
 /** Where facial-r1 keeps its state: $FACIAL_R1_HOME, else ~/.facial-r1. */
 export function stateHome(): string {

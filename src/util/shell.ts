@@ -1,4 +1,4 @@
-import { internalError } from "../util/errors.js";
+import { internalError } from "./errors.js";
 /**
  * Shell words for generated scripts. Every literal is single-quoted, so spaces, quotes,
  * `$(...)`, backticks and newlines in a value stay data; only the variables the script itself

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { EMOTIONS, EMOTION_SYNONYMS } from "../taxonomy/emotions.js";
-import { REWARD_PRESET_NAMES, type RewardPresetName } from "./preset-names.js";
+import { REWARD_PRESET_NAMES, type RewardPresetName } from "./reward-preset-names.js";
 
-export { REWARD_PRESET_NAMES, type RewardPresetName } from "./preset-names.js";
+export { REWARD_PRESET_NAMES, type RewardPresetName } from "./reward-preset-names.js";
 
 /**
  * The reward spec: plain data that says how completions are scored. The run config carries it

@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
-import type { Problem } from "../util/errors.js";
-import { closestMatch, editDistance } from "../util/suggest.js";
+import type { Problem } from "./errors.js";
+import { closestMatch, editDistance } from "./suggest.js";
 
 /**
  * One zod issue of a YAML config file (a run config, a loop config) as problems a user can act

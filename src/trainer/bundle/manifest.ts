@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { invalidInput } from "../util/errors.js";
-import { TRAINER_TARGETS } from "../schema/run-config.js";
-import { stableStringify, writeFileAtomic } from "../util/fs.js";
+import { invalidInput } from "../../util/errors.js";
+import { TRAINER_TARGETS } from "../../schema/run-config.js";
+import { stableStringify, writeFileAtomic } from "../../util/fs.js";
 
 /**
  * manifest.json of a run bundle: what was planned (the resolved config), from what (content
