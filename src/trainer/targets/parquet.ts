@@ -48,7 +48,11 @@ function schemaOf(field: ParquetField): SchemaElement[] {
   }
 }
 
-/** A value shaped for its column: integers as bigint, absent struct fields as null. */
+/**
+ * A parsed value shaped for its column: integers as bigint, absent struct fields as null.
+ * Lists and structs are shaped in place (the rows are parsed for this alone), which spares
+ * the garbage collector a copy of every row.
+ */
 function shape(value: unknown, type: ParquetType): unknown {
   if (value === undefined || value === null) return null;
   switch (type.kind) {
@@ -58,10 +62,12 @@ function shape(value: unknown, type: ParquetType): unknown {
       return BigInt(value as number);
     case "list":
       if (!Array.isArray(value)) throw internalError(`parquet: expected a list, got ${JSON.stringify(value)}`);
-      return value.map((v) => shape(v, type.element));
+      for (let i = 0; i < value.length; i++) value[i] = shape(value[i], type.element);
+      return value;
     case "struct": {
       const object = value as Record<string, unknown>;
-      return Object.fromEntries(type.fields.map((f) => [f.name, shape(object[f.name], f.type)]));
+      for (const field of type.fields) object[field.name] = shape(object[field.name], field.type);
+      return object;
     }
   }
 }
