@@ -20,14 +20,31 @@ export class ImageJobError extends Error {
 export class ImageSink {
   private readonly madeDirs = new Set<string>();
   private pngPool: PngWriterPool | undefined;
+  /** The last job placing each target: records that share an image wait for each other. */
+  private readonly placing = new Map<string, Promise<void>>();
 
   constructor(
     readonly root: string,
     private readonly linkMode: LinkMode,
   ) {}
 
+  /**
+   * Places one image. Jobs for one target run one after the other (the second then finds the
+   * first's file in place), never at once: two links or writes of one path would collide.
+   */
   async run(job: ImageJob): Promise<void> {
     const target = insideOrThrow(this.root, job.target);
+    const before = this.placing.get(target);
+    const placed = (before ? before.catch(() => undefined) : Promise.resolve()).then(() => this.place(job, target));
+    this.placing.set(target, placed);
+    try {
+      await placed;
+    } finally {
+      if (this.placing.get(target) === placed) this.placing.delete(target);
+    }
+  }
+
+  private async place(job: ImageJob, target: string): Promise<void> {
     await this.ensureDir(dirname(target));
     if (job.kind === "png") {
       this.pngPool ??= new PngWriterPool();
